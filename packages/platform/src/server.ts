@@ -104,6 +104,8 @@ export async function startSubgraph<TContext extends RequestContext>(
   const apollo = new ApolloServer<TContext & BaseContext>({
     schema,
     csrfPrevention: true,
+    // exitOnSignals owns shutdown; Apollo's own handler re-sends the signal, which reads as a second one.
+    stopOnTerminationSignals: false,
     introspection: !opts.production,
     includeStacktraceInErrorResponses: !opts.production,
     formatError: makeFormatError(opts.production),
