@@ -8,6 +8,10 @@ import { newEnvelope, envelopeSchema, type Envelope } from './envelope.js';
  */
 export const topics = {
   products: 'shop.products.v1',
+  orders: 'shop.orders.v1',
+  inventory: 'shop.inventory.v1',
+  payments: 'shop.payments.v1',
+  shipments: 'shop.shipments.v1',
   deadLetter: 'shop.dead-letter.v1',
 } as const;
 export type Topic = (typeof topics)[keyof typeof topics];
@@ -28,6 +32,23 @@ const productSnapshot = z.object({
   /** Monotonic per product: consumers ignore a snapshot older than the one they hold. */
   revision: z.number().int().nonnegative(),
 });
+
+const orderLine = z.object({
+  productId: z.string(),
+  quantity: z.number().int().positive(),
+  unitPrice: money,
+});
+
+const address = z.object({
+  line1: z.string(),
+  line2: z.string().nullable(),
+  city: z.string(),
+  region: z.string().nullable(),
+  postalCode: z.string(),
+  country: z.string().length(2),
+});
+
+const cancellationReason = z.enum(['OUT_OF_STOCK', 'PAYMENT_DECLINED', 'CUSTOMER_REQUEST', 'ADMIN_REQUEST']);
 
 interface EventDefinition<S extends z.ZodType> {
   topic: Topic;
@@ -58,6 +79,157 @@ export const catalogue = {
     producer: 'products',
     consumers: ['search'],
     description: 'A product left the catalogue: gone from listings and search.',
+  }),
+  // ---- Checkout saga. Every order-lifecycle fact is published by orders (one topic, keyed by
+  // order id, so inventory/payments/shipping see one order's facts in order).
+  'order.placed': define({
+    topic: topics.orders,
+    version: 1,
+    payload: z.object({
+      orderId: z.string(),
+      userId: z.string(),
+      lines: z.array(orderLine).min(1),
+      total: money,
+      couponCode: z.string().nullable(),
+      placedAt: z.iso.datetime(),
+    }),
+    producer: 'orders',
+    consumers: ['inventory', 'notifications'],
+    description: 'A customer placed an order (PENDING): reserve its stock.',
+  }),
+  'order.confirmed': define({
+    topic: topics.orders,
+    version: 1,
+    payload: z.object({
+      orderId: z.string(),
+      userId: z.string(),
+      amount: money,
+      /** Provider token chosen at checkout; never card data. */
+      paymentToken: z.string(),
+    }),
+    producer: 'orders',
+    consumers: ['payments'],
+    description: 'Stock is reserved (CONFIRMED): charge the customer.',
+  }),
+  'order.paid': define({
+    topic: topics.orders,
+    version: 1,
+    payload: z.object({
+      orderId: z.string(),
+      userId: z.string(),
+      shippingAddress: address,
+      shippingMethod: z.string(),
+      lines: z.array(orderLine).min(1),
+    }),
+    producer: 'orders',
+    consumers: ['shipping'],
+    description: 'Payment captured (PAID): create the shipment.',
+  }),
+  'order.shipped': define({
+    topic: topics.orders,
+    version: 1,
+    payload: z.object({ orderId: z.string(), userId: z.string() }),
+    producer: 'orders',
+    consumers: ['inventory', 'notifications'],
+    description: 'The shipment is in transit (SHIPPED): reserved stock is committed.',
+  }),
+  'order.delivered': define({
+    topic: topics.orders,
+    version: 1,
+    payload: z.object({ orderId: z.string(), userId: z.string(), productIds: z.array(z.string()) }),
+    producer: 'orders',
+    consumers: ['ratings', 'notifications'],
+    description: 'The order was delivered (DELIVERED): its products count as verified purchases.',
+  }),
+  'order.cancelled': define({
+    topic: topics.orders,
+    version: 1,
+    payload: z.object({
+      orderId: z.string(),
+      userId: z.string(),
+      reason: cancellationReason,
+      /** True when a payment had succeeded: payments refunds it. */
+      refundRequired: z.boolean(),
+    }),
+    producer: 'orders',
+    consumers: ['inventory', 'payments', 'promotions', 'notifications'],
+    description: 'The order was cancelled: release stock and coupon, refund if paid.',
+  }),
+  'inventory.reserved': define({
+    topic: topics.inventory,
+    version: 1,
+    payload: z.object({ orderId: z.string() }),
+    producer: 'inventory',
+    consumers: ['orders'],
+    description: 'Every line of the order is reserved (all or nothing).',
+  }),
+  'inventory.rejected': define({
+    topic: topics.inventory,
+    version: 1,
+    payload: z.object({
+      orderId: z.string(),
+      reason: z.literal('OUT_OF_STOCK'),
+      productIds: z.array(z.string()),
+    }),
+    producer: 'inventory',
+    consumers: ['orders'],
+    description: 'The order could not be reserved: nothing was reserved.',
+  }),
+  'stock.changed': define({
+    topic: topics.inventory,
+    version: 1,
+    payload: z.object({ productId: z.string(), available: z.number().int().nonnegative() }),
+    producer: 'inventory',
+    consumers: ['search'],
+    description: 'Available stock of a product changed (for the inStock search filter).',
+  }),
+  'payment.succeeded': define({
+    topic: topics.payments,
+    version: 1,
+    payload: z.object({ orderId: z.string(), paymentId: z.string(), amount: money }),
+    producer: 'payments',
+    consumers: ['orders', 'notifications'],
+    description: 'The order was charged (at most once per order).',
+  }),
+  'payment.failed': define({
+    topic: topics.payments,
+    version: 1,
+    payload: z.object({ orderId: z.string(), paymentId: z.string(), reason: z.string() }),
+    producer: 'payments',
+    consumers: ['orders', 'notifications'],
+    description: 'The charge was declined: the order is cancelled with PAYMENT_DECLINED.',
+  }),
+  'payment.refunded': define({
+    topic: topics.payments,
+    version: 1,
+    payload: z.object({ orderId: z.string(), paymentId: z.string(), amount: money }),
+    producer: 'payments',
+    consumers: ['orders', 'notifications'],
+    description: 'A captured payment was refunded after cancellation (order REFUNDED).',
+  }),
+  'shipment.created': define({
+    topic: topics.shipments,
+    version: 1,
+    payload: z.object({ orderId: z.string(), shipmentId: z.string(), carrier: z.string(), trackingNumber: z.string() }),
+    producer: 'shipping',
+    consumers: ['orders', 'notifications'],
+    description: 'A shipment label was created (LABEL_CREATED).',
+  }),
+  'shipment.in_transit': define({
+    topic: topics.shipments,
+    version: 1,
+    payload: z.object({ orderId: z.string(), shipmentId: z.string(), at: z.iso.datetime() }),
+    producer: 'shipping',
+    consumers: ['orders'],
+    description: 'The carrier has the parcel: the order becomes SHIPPED.',
+  }),
+  'shipment.delivered': define({
+    topic: topics.shipments,
+    version: 1,
+    payload: z.object({ orderId: z.string(), shipmentId: z.string(), at: z.iso.datetime() }),
+    producer: 'shipping',
+    consumers: ['orders'],
+    description: 'The parcel was delivered: the order becomes DELIVERED.',
   }),
 } as const;
 
