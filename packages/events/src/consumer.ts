@@ -50,6 +50,10 @@ export interface ConsumerOptions<Tx> {
   maxAttempts?: number;
   retryBackoffMs?: number;
   deadLetterTopic?: string;
+  /** Same prefix as the publisher's (tests isolate their topics with it). */
+  topicPrefix?: string;
+  /** Read a new group's topics from the beginning (default true: nothing published before start-up is missed). */
+  fromBeginning?: boolean;
   /** Called after each message is settled (applied, duplicate, ignored or dead-lettered); for tests and metrics. */
   onSettled?: (outcome: Outcome, event: ShopEvent | null) => void;
 }
@@ -82,7 +86,8 @@ export async function startEventConsumer<Tx>(opts: ConsumerOptions<Tx>): Promise
   const dlq = opts.deadLetterTopic ?? topics.deadLetter;
   const consumer = opts.kafka.consumer({ groupId: opts.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, retry: { retries: 10 } });
   await consumer.connect();
-  for (const topic of opts.topics) await consumer.subscribe({ topic, fromBeginning: true });
+  const prefix = opts.topicPrefix ?? '';
+  for (const topic of opts.topics) await consumer.subscribe({ topic: prefix + topic, fromBeginning: opts.fromBeginning ?? true });
 
   const deadLetter = async (topic: string, partition: number, message: KafkaMessage, reason: string) => {
     opts.log.error({ topic, partition, offset: message.offset, reason }, 'event dead-lettered');
@@ -98,7 +103,8 @@ export async function startEventConsumer<Tx>(opts: ConsumerOptions<Tx>): Promise
   };
 
   await consumer.run({
-    eachMessage: async ({ topic, partition, message }) => {
+    eachMessage: async ({ topic: fullTopic, partition, message }) => {
+      const topic = fullTopic.slice(prefix.length);
       const parsed = parseEvent(message.value);
       if (!parsed.ok) {
         await deadLetter(topic, partition, message, parsed.reason);

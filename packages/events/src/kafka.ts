@@ -17,8 +17,17 @@ export interface EventPublisher {
   close(): Promise<void>;
 }
 
+export interface PublisherOptions {
+  /**
+   * Prepended to every topic name. Empty in production; tests give each system under test its
+   * own prefix so parallel test runs never see each other's events.
+   */
+  topicPrefix?: string;
+}
+
 /** Idempotent producer: a retried send never duplicates or reorders a message in a partition. */
-export function createPublisher(kafka: Kafka): EventPublisher {
+export function createPublisher(kafka: Kafka, opts: PublisherOptions = {}): EventPublisher {
+  const prefix = opts.topicPrefix ?? '';
   let producer: Producer | null = null;
   let connecting: Promise<Producer> | null = null;
   const connect = (): Promise<Producer> => {
@@ -51,13 +60,13 @@ export function createPublisher(kafka: Kafka): EventPublisher {
       const p = await connect();
       const byTopic = new Map<string, Array<{ key: string; value: string; headers: Record<string, string> }>>();
       for (const { topic, envelope } of messages) {
-        const list = byTopic.get(topic) ?? [];
+        const list = byTopic.get(prefix + topic) ?? [];
         list.push({
           key: envelope.key,
           value: JSON.stringify(envelope),
           headers: { 'event-id': envelope.id, 'event-type': envelope.type },
         });
-        byTopic.set(topic, list);
+        byTopic.set(prefix + topic, list);
       }
       try {
         await p.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })) });

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify, errors as joseErrors, type JWTVerifyGetKey } from 'jose';
 import { forbidden, unauthenticated } from './errors.js';
 
@@ -75,4 +76,17 @@ export function requireAdmin(auth: AuthState): AuthUser {
   const user = requireUser(auth);
   if (user.role !== 'ADMIN') throw forbidden('Only an admin can do this');
   return user;
+}
+
+/** Internal (subgraph-to-subgraph) operations: the caller must present the shared internal token. */
+export function requireInternalCaller(ctx: { internalCaller: boolean }): void {
+  if (!ctx.internalCaller) throw forbidden('Internal operation');
+}
+
+/** Constant-time comparison of the x-internal-token header with the configured secret. */
+export function isInternalCaller(header: string | string[] | undefined, secret: string | undefined): boolean {
+  if (!secret || typeof header !== 'string') return false;
+  const a = Buffer.from(header);
+  const b = Buffer.from(secret);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -4,6 +4,8 @@ import { z } from 'zod';
  * Environment shared by every service. Each has a local default so `npm start` works on a
  * fresh machine; docker-compose.yml overrides them.
  */
+export const LOCAL_INTERNAL_API_TOKEN = 'local-internal-api-token';
+
 export const baseEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -15,6 +17,13 @@ export const baseEnvSchema = z.object({
   JWKS_URL: z.string().default('http://127.0.0.1:4001/.well-known/jwks.json'),
   JWT_ISSUER: z.string().default('shop-supergraph/users'),
   JWT_AUDIENCE: z.string().default('shop-supergraph'),
+  /** Prepended to Kafka topic names; tests isolate each system under test with one. */
+  KAFKA_TOPIC_PREFIX: z.string().default(''),
+  /**
+   * Shared secret for subgraph-to-subgraph internal operations (@inaccessible fields, header
+   * x-internal-token). Production must set its own: see assertProductionSecrets.
+   */
+  INTERNAL_API_TOKEN: z.string().min(16).default(LOCAL_INTERNAL_API_TOKEN),
 });
 export type BaseEnv = z.infer<typeof baseEnvSchema>;
 
@@ -32,4 +41,11 @@ export function loadConfig<S extends z.ZodRawShape>(
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return parsed.data as z.infer<ReturnType<typeof baseEnvSchema.extend<S>>>;
+}
+
+/** Refuses to run in production with a secret left at its public local default. */
+export function assertProductionSecrets(config: BaseEnv): void {
+  if (config.NODE_ENV === 'production' && config.INTERNAL_API_TOKEN === LOCAL_INTERNAL_API_TOKEN) {
+    throw new ConfigError('INTERNAL_API_TOKEN must be set to a secret value in production');
+  }
 }

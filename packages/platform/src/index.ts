@@ -6,3 +6,4 @@ export * from './db.js';
 export * from './pagination.js';
 export * from './server.js';
 export * from './schema.js';
+export * from './subgraph-client.js';

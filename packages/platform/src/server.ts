@@ -12,13 +12,15 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import type { DocumentNode } from 'graphql';
 import type { Logger } from './logger.js';
 import { makeFormatError } from './errors.js';
-import type { AuthState, TokenVerifier } from './auth.js';
+import { isInternalCaller, type AuthState, type TokenVerifier } from './auth.js';
 
 /** What every resolver gets; a subgraph adds its own fields (stores, loaders) through `context`. */
 export interface RequestContext {
   requestId: string;
   log: Logger;
   auth: AuthState;
+  /** True when the request carries the internal token (another subgraph calling). */
+  internalCaller: boolean;
 }
 
 export type ReadinessCheck = () => Promise<void>;
@@ -34,6 +36,8 @@ export interface SubgraphOptions<TContext extends RequestContext> {
   production: boolean;
   log: Logger;
   verifyToken: TokenVerifier;
+  /** Secret for internal operations (config INTERNAL_API_TOKEN); absent = no internal callers. */
+  internalToken?: string;
   /** Adds the subgraph's own per-request context (DataLoaders, stores). */
   context: (base: RequestContext) => TContext | Promise<TContext>;
   /** Named checks run by GET /ready, e.g. { mysql: () => db.ping() }. */
@@ -156,7 +160,8 @@ export async function startSubgraph<TContext extends RequestContext>(
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
         context: async () => {
           const auth = await opts.verifyToken(req.headers.authorization);
-          return (await opts.context({ requestId, log, auth })) as TContext & BaseContext;
+          const internalCaller = isInternalCaller(req.headers['x-internal-token'], opts.internalToken);
+          return (await opts.context({ requestId, log, auth, internalCaller })) as TContext & BaseContext;
         },
       });
       for (const [key, value] of result.headers) res.setHeader(key, value);
