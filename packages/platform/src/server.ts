@@ -131,6 +131,8 @@ export async function startSubgraph<TContext extends RequestContext>(
     const url = new URL(req.url ?? '/', 'http://localhost');
     const requestId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || randomUUID();
     res.setHeader('x-request-id', requestId);
+    // Draining: let the client's keep-alive connection go with this response.
+    if (shuttingDown) res.setHeader('connection', 'close');
     try {
       if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok', service: opts.name });
       if (url.pathname === '/ready') {
@@ -196,10 +198,14 @@ export async function startSubgraph<TContext extends RequestContext>(
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       shuttingDown = true;
+      // A keep-alive connection busy when close() starts would hold the server open until its
+      // idle timeout: keep closing connections as they turn idle until all are gone.
+      const reaper = setInterval(() => server.closeIdleConnections(), 100);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      clearInterval(reaper);
       await apollo.stop();
       for (const hook of opts.onShutdown ?? []) {
         try {
