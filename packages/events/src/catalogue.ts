@@ -186,7 +186,7 @@ export const catalogue = {
   'payment.succeeded': define({
     topic: topics.payments,
     version: 1,
-    payload: z.object({ orderId: z.string(), paymentId: z.string(), amount: money }),
+    payload: z.object({ orderId: z.string(), userId: z.string().optional(), paymentId: z.string(), amount: money }),
     producer: 'payments',
     consumers: ['orders', 'notifications'],
     description: 'The order was charged (at most once per order).',
@@ -194,7 +194,7 @@ export const catalogue = {
   'payment.failed': define({
     topic: topics.payments,
     version: 1,
-    payload: z.object({ orderId: z.string(), paymentId: z.string(), reason: z.string() }),
+    payload: z.object({ orderId: z.string(), userId: z.string().optional(), paymentId: z.string(), reason: z.string() }),
     producer: 'payments',
     consumers: ['orders', 'notifications'],
     description: 'The charge was declined: the order is cancelled with PAYMENT_DECLINED.',
@@ -202,7 +202,7 @@ export const catalogue = {
   'payment.refunded': define({
     topic: topics.payments,
     version: 1,
-    payload: z.object({ orderId: z.string(), paymentId: z.string(), amount: money }),
+    payload: z.object({ orderId: z.string(), userId: z.string().optional(), paymentId: z.string(), amount: money }),
     producer: 'payments',
     consumers: ['orders', 'notifications'],
     description: 'A captured payment was refunded after cancellation (order REFUNDED).',
