@@ -11,6 +11,16 @@ COPY packages/events/package.json packages/events/
 COPY packages/testing/package.json packages/testing/
 COPY subgraphs/users/package.json subgraphs/users/
 COPY subgraphs/products/package.json subgraphs/products/
+COPY subgraphs/inventory/package.json subgraphs/inventory/
+COPY subgraphs/orders/package.json subgraphs/orders/
+COPY subgraphs/payments/package.json subgraphs/payments/
+COPY subgraphs/shipping/package.json subgraphs/shipping/
+COPY subgraphs/promotions/package.json subgraphs/promotions/
+COPY subgraphs/tax/package.json subgraphs/tax/
+COPY subgraphs/ratings/package.json subgraphs/ratings/
+COPY subgraphs/search/package.json subgraphs/search/
+COPY subgraphs/favourites/package.json subgraphs/favourites/
+COPY subgraphs/notifications/package.json subgraphs/notifications/
 COPY router/package.json router/
 COPY schema/package.json schema/
 COPY infra/package.json infra/
