@@ -52,6 +52,8 @@ export interface ConsumerOptions<Tx> {
   deadLetterTopic?: string;
   /** Same prefix as the publisher's (tests isolate their topics with it). */
   topicPrefix?: string;
+  /** Longest wait of one fetch on a quiet topic (default 500 ms; also bounds stop()). */
+  maxWaitTimeInMs?: number;
   /** Read a new group's topics from the beginning (default true: nothing published before start-up is missed). */
   fromBeginning?: boolean;
   /** Called after each message is settled (applied, duplicate, ignored or dead-lettered); for tests and metrics. */
@@ -70,6 +72,30 @@ function isInfrastructureError(err: unknown): boolean {
   return e.cause ? isInfrastructureError(e.cause) : false;
 }
 
+/**
+ * Creates the topics if missing (3 partitions, replication 1 as on the local single broker; on a
+ * real cluster they are provisioned). Subscribing to a topic the broker is still auto-creating
+ * fails intermittently in kafkajs, so consumers create theirs first.
+ */
+export async function ensureTopics(kafka: Kafka, names: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = [...new Set(names)].filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      try {
+        await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: 3 })) });
+      } catch (err) {
+        // Another process created it first: fine.
+        if (!/already exists/i.test(JSON.stringify((err as { errors?: unknown }).errors ?? (err as Error).message))) throw err;
+      }
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export interface RunningConsumer {
   consumer: Consumer;
   stop(): Promise<void>;
@@ -84,10 +110,24 @@ export async function startEventConsumer<Tx>(opts: ConsumerOptions<Tx>): Promise
   const maxAttempts = opts.maxAttempts ?? 5;
   const backoff = opts.retryBackoffMs ?? 200;
   const dlq = opts.deadLetterTopic ?? topics.deadLetter;
-  const consumer = opts.kafka.consumer({ groupId: opts.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, retry: { retries: 10 } });
-  await consumer.connect();
   const prefix = opts.topicPrefix ?? '';
-  for (const topic of opts.topics) await consumer.subscribe({ topic: prefix + topic, fromBeginning: opts.fromBeginning ?? true });
+  await ensureTopics(opts.kafka, [...opts.topics, dlq].map((t) => prefix + t));
+  const consumer = opts.kafka.consumer({
+    groupId: opts.groupId,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+    // Bounds how long a fetch (and so a graceful stop) waits when a topic is quiet.
+    maxWaitTimeInMs: opts.maxWaitTimeInMs ?? 500,
+    retry: { retries: 10 },
+  });
+  try {
+    await consumer.connect();
+    for (const topic of opts.topics) await consumer.subscribe({ topic: prefix + topic, fromBeginning: opts.fromBeginning ?? true });
+  } catch (err) {
+    // Never leave a half-started consumer behind (callers may retry start-up).
+    await consumer.disconnect().catch(() => undefined);
+    throw err;
+  }
 
   const deadLetter = async (topic: string, partition: number, message: KafkaMessage, reason: string) => {
     opts.log.error({ topic, partition, offset: message.offset, reason }, 'event dead-lettered');

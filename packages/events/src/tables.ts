@@ -1,8 +1,9 @@
 import { bigint, datetime, index, int, longtext, mysqlTable, primaryKey, text, varchar } from 'drizzle-orm/mysql-core';
 
 /**
- * Tables every MySQL-backed producer/consumer includes in its own drizzle schema
- * (re-export them from src/db/schema.ts so drizzle-kit puts them in its migrations).
+ * Tables every MySQL-backed producer/consumer has in its own database. They are created by
+ * `migrateEventTables(db)` from this package's migrations (own journal table): do not re-export
+ * them into a subgraph's drizzle schema, or drizzle-kit would create them a second time.
  */
 
 /** Transactional outbox: written in the same transaction as the state change it announces. */
