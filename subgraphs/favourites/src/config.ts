@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { loadConfig } from '@shop/platform';
+
+export const favouritesEnv = {
+  PORT: z.coerce.number().int().min(0).max(65_535).default(4011),
+  MYSQL_DATABASE: z.string().regex(/^[A-Za-z0-9_]+$/).default('shop_favourites'),
+  /** The products subgraph, asked directly (never through the router) whether a product exists. */
+  PRODUCTS_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:4002/graphql'),
+  /** Budget of one call to products; a slower answer counts as unavailable. */
+  DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+};
+
+export type FavouritesConfig = ReturnType<typeof loadFavouritesConfig>;
+
+export function loadFavouritesConfig(env: Record<string, string | undefined> = process.env) {
+  return loadConfig(favouritesEnv, env);
+}
