@@ -54,6 +54,8 @@ const PUBLIC_CODES = new Set([
   'BAD_REQUEST',
   'QUERY_TOO_COMPLEX',
   'RATE_LIMITED',
+  // A dependency is down: retryable, safe to show.
+  'SERVICE_UNAVAILABLE',
 ]);
 
 /**
