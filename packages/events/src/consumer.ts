@@ -1,4 +1,5 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { ensureTopics } from './topics.js';
 import type { MySqlDatabase } from 'drizzle-orm/mysql-core';
 import type { Logger } from 'pino';
 import { processedEvents } from './tables.js';
@@ -70,30 +71,6 @@ function isInfrastructureError(err: unknown): boolean {
   if (!e) return false;
   if (e.code && INFRA_ERROR_CODES.has(e.code)) return true;
   return e.cause ? isInfrastructureError(e.cause) : false;
-}
-
-/**
- * Creates the topics if missing (3 partitions, replication 1 as on the local single broker; on a
- * real cluster they are provisioned). Subscribing to a topic the broker is still auto-creating
- * fails intermittently in kafkajs, so consumers create theirs first.
- */
-export async function ensureTopics(kafka: Kafka, names: string[]): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const existing = new Set(await admin.listTopics());
-    const missing = [...new Set(names)].filter((t) => !existing.has(t));
-    if (missing.length > 0) {
-      try {
-        await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: 3 })) });
-      } catch (err) {
-        // Another process created it first: fine.
-        if (!/already exists/i.test(JSON.stringify((err as { errors?: unknown }).errors ?? (err as Error).message))) throw err;
-      }
-    }
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 export interface RunningConsumer {

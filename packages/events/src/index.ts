@@ -5,3 +5,4 @@ export * from './tables.js';
 export * from './outbox.js';
 export * from './consumer.js';
 export * from './migrations.js';
+export * from './topics.js';

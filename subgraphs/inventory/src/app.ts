@@ -30,7 +30,7 @@ import { consumerGroup, type InventoryConfig } from './config.js';
 import { createContext, type Context } from './context.js';
 import { schema, type InventoryDb } from './db/index.js';
 import { consumedTopics, inventoryHandlers } from './events.js';
-import { ensureTopics } from './kafka-topics.js';
+import { ensureTopics } from '@shop/events';
 import { resolvers } from './resolvers.js';
 import { createStockLevels, type StockLevels } from './stock.js';
 

@@ -1,4 +1,5 @@
 import {
+  ensureTopics,
   createKafka,
   createPublisher,
   mysqlIdempotencyStore,
@@ -87,25 +88,6 @@ export interface NotificationConsumerOptions {
   log: Logger;
   /** Called after each event is settled; the app wakes the deliverer on 'applied'. */
   onSettled?: (outcome: Outcome, event: ShopEvent | null) => void;
-}
-
-type Kafka = ReturnType<typeof createKafka>;
-
-/**
- * Creates the topics this subgraph reads (and dead-letters to) when missing: kafkajs cannot
- * subscribe to a topic the broker is still auto-creating, e.g. under a fresh test prefix.
- */
-async function ensureTopics(kafka: Kafka, names: readonly string[]): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const existing = new Set(await admin.listTopics());
-    const missing = names.filter((n) => !existing.has(n));
-    // Resolves false (no error) for a topic someone else created meanwhile.
-    if (missing.length > 0) await admin.createTopics({ topics: missing.map((topic) => ({ topic })), waitForLeaders: true });
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 const consumedTopics = [topics.orders, topics.payments];

@@ -12,7 +12,7 @@ import {
 } from '@shop/events';
 import type { Logger } from '@shop/platform';
 import type { OrdersDb } from './db/index.js';
-import { ensureTopics } from './kafka-topics.js';
+import { ensureTopics } from '@shop/events';
 import type { Lifecycle } from './lifecycle.js';
 
 /**

@@ -30,7 +30,7 @@ import { consumerGroup, type ShippingConfig } from './config.js';
 import { createContext, type Context } from './context.js';
 import { schema, type ShippingDb } from './db/index.js';
 import { consumedTopics, shippingHandlers } from './events.js';
-import { ensureTopics } from './kafka-topics.js';
+import { ensureTopics } from '@shop/events';
 import { resolvers } from './resolvers.js';
 import { createShippingMethods, type ShippingMethods } from './methods.js';
 import { createShipments, type Shipments } from './shipments.js';

@@ -16,7 +16,7 @@ import {
 import { createLogger, createTokenVerifier, type Role } from '@shop/platform';
 import { createTestDatabase, eventually, KAFKA_BROKERS, MYSQL_URL, uniqueName } from '@shop/testing';
 import { createShippingSubgraph, type ShippingSubgraphOptions, type RunningShippingSubgraph } from '../src/app.js';
-import { ensureTopics } from '../src/kafka-topics.js';
+import { ensureTopics } from '@shop/events';
 import { loadShippingConfig, type ShippingConfig } from '../src/config.js';
 
 export const ISSUER = 'shop-supergraph/users';

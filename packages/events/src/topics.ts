@@ -1,22 +1,28 @@
-import type { createKafka } from '@shop/events';
-
-type Kafka = ReturnType<typeof createKafka>;
-type Admin = ReturnType<Kafka['admin']>;
+import type { Admin, Kafka } from 'kafkajs';
 
 /**
- * Creates the topics this subgraph consumes and publishes to when they are missing (existing
- * ones are left alone), and waits until every partition has a leader. Subscribing to a topic the
- * broker is still creating fails in kafkajs ("This server does not host this topic-partition"),
- * e.g. on a fresh test prefix; kafkajs' own `waitForLeaders` gives up on that same error.
+ * Creates the given topics when missing (existing ones are left alone) and waits until every
+ * partition has a leader. Subscribing to a topic the broker is still creating fails in kafkajs
+ * ("This server does not host this topic-partition"), e.g. on a fresh test prefix, and kafkajs'
+ * own `waitForLeaders` gives up on that same error — hence the polling. On a real cluster topics
+ * are provisioned and this finds them all present.
  */
 export async function ensureTopics(kafka: Kafka, names: readonly string[], timeoutMs = 20_000): Promise<void> {
+  const unique = [...new Set(names)];
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const missing = names.filter((n) => !existing.has(n));
-    if (missing.length > 0) await admin.createTopics({ topics: missing.map((topic) => ({ topic })), waitForLeaders: false });
-    await waitForLeaders(admin, names, timeoutMs);
+    const missing = unique.filter((n) => !existing.has(n));
+    if (missing.length > 0) {
+      try {
+        await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: false });
+      } catch (err) {
+        // Another process created one first: fine, the wait below checks them all.
+        if (!/already exists/i.test(JSON.stringify((err as { errors?: unknown }).errors ?? (err as Error).message))) throw err;
+      }
+    }
+    await waitForLeaders(admin, unique, timeoutMs);
   } finally {
     await admin.disconnect();
   }
