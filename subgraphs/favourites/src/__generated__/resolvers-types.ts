@@ -31,7 +31,7 @@ export type FavouritePayload = {
   userErrors: Array<UserError>;
 };
 
-/** The signed-in user's favourites (wish list). */
+/** The entry points for changing the shop. */
 export type Mutation = {
   __typename?: 'Mutation';
   /**
@@ -48,13 +48,13 @@ export type Mutation = {
 };
 
 
-/** The signed-in user's favourites (wish list). */
+/** The entry points for changing the shop. */
 export type MutationAddFavouriteArgs = {
   productId: Scalars['ID']['input'];
 };
 
 
-/** The signed-in user's favourites (wish list). */
+/** The entry points for changing the shop. */
 export type MutationRemoveFavouriteArgs = {
   productId: Scalars['ID']['input'];
 };
@@ -68,10 +68,15 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
-/** A product of the catalogue (owned by the products subgraph); favourites adds whether the viewer saved it. */
+/**
+ * An item of the catalogue. Other subgraphs extend it (inventory, rating, reviews, favourites)
+ * and reference it by `id`. Archived products keep their id and are still returned by
+ * `product(id:)` and entity references (orders point at them) with `active: false`, but they
+ * leave every listing.
+ */
 export type Product = {
   __typename?: 'Product';
-  /** Stable unique identifier of the product. */
+  /** Stable unique identifier of the product (24 hexadecimal characters). */
   id: Scalars['ID']['output'];
   /** True when the signed-in user has this product in their favourites; false when nobody is signed in. */
   isFavourite: Scalars['Boolean']['output'];
@@ -88,7 +93,11 @@ export type ProductConnection = {
   totalCount: Scalars['Int']['output'];
 };
 
-/** A person with an account in the shop (owned by the users subgraph); favourites adds their wish list. */
+/**
+ * A person with an account in the shop. Other subgraphs reference users by `id`.
+ * `email` and `addresses` are private: only the user themselves or an ADMIN may read them
+ * (anyone else gets a FORBIDDEN error on that field); `id`, `name`, `role` and `createdAt` are public.
+ */
 export type User = {
   __typename?: 'User';
   /**
@@ -101,7 +110,11 @@ export type User = {
 };
 
 
-/** A person with an account in the shop (owned by the users subgraph); favourites adds their wish list. */
+/**
+ * A person with an account in the shop. Other subgraphs reference users by `id`.
+ * `email` and `addresses` are private: only the user themselves or an ADMIN may read them
+ * (anyone else gets a FORBIDDEN error on that field); `id`, `name`, `role` and `createdAt` are public.
+ */
 export type UserFavouritesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;

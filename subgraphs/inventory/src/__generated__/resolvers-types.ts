@@ -34,7 +34,7 @@ export type Inventory = {
   inStock: Scalars['Boolean']['output'];
 };
 
-/** Stock levels and reservations. */
+/** The entry points for changing the shop. */
 export type Mutation = {
   __typename?: 'Mutation';
   /**
@@ -46,16 +46,21 @@ export type Mutation = {
 };
 
 
-/** Stock levels and reservations. */
+/** The entry points for changing the shop. */
 export type MutationSetStockArgs = {
   productId: Scalars['ID']['input'];
   quantity: Scalars['Int']['input'];
 };
 
-/** A product of the catalogue (owned by the products subgraph); inventory adds its stock level. */
+/**
+ * An item of the catalogue. Other subgraphs extend it (inventory, rating, reviews, favourites)
+ * and reference it by `id`. Archived products keep their id and are still returned by
+ * `product(id:)` and entity references (orders point at them) with `active: false`, but they
+ * leave every listing.
+ */
 export type Product = {
   __typename?: 'Product';
-  /** Stable unique identifier of the product. */
+  /** Stable unique identifier of the product (24 hexadecimal characters). */
   id: Scalars['ID']['output'];
   /** The product's stock level. */
   inventory: Inventory;

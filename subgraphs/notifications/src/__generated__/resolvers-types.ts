@@ -33,7 +33,7 @@ export type MarkNotificationsReadPayload = {
   userErrors: Array<UserError>;
 };
 
-/** Changes to the signed-in user's notifications. */
+/** The entry points for changing the shop. */
 export type Mutation = {
   __typename?: 'Mutation';
   /**
@@ -46,7 +46,7 @@ export type Mutation = {
 };
 
 
-/** Changes to the signed-in user's notifications. */
+/** The entry points for changing the shop. */
 export type MutationMarkNotificationsReadArgs = {
   ids: Array<Scalars['ID']['input']>;
 };
@@ -96,7 +96,11 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
-/** A user of the shop, owned by the users subgraph; this subgraph adds their notifications. */
+/**
+ * A person with an account in the shop. Other subgraphs reference users by `id`.
+ * `email` and `addresses` are private: only the user themselves or an ADMIN may read them
+ * (anyone else gets a FORBIDDEN error on that field); `id`, `name`, `role` and `createdAt` are public.
+ */
 export type User = {
   __typename?: 'User';
   /** Stable unique identifier of the user. */
@@ -109,7 +113,11 @@ export type User = {
 };
 
 
-/** A user of the shop, owned by the users subgraph; this subgraph adds their notifications. */
+/**
+ * A person with an account in the shop. Other subgraphs reference users by `id`.
+ * `email` and `addresses` are private: only the user themselves or an ADMIN may read them
+ * (anyone else gets a FORBIDDEN error on that field); `id`, `name`, `role` and `createdAt` are public.
+ */
 export type UserNotificationsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;

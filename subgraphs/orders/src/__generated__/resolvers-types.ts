@@ -77,7 +77,7 @@ export type Money = {
   currency: Scalars['String']['output'];
 };
 
-/** Placing and cancelling orders. */
+/** The entry points for changing the shop. */
 export type Mutation = {
   __typename?: 'Mutation';
   /**
@@ -95,13 +95,13 @@ export type Mutation = {
 };
 
 
-/** Placing and cancelling orders. */
+/** The entry points for changing the shop. */
 export type MutationCancelOrderArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** Placing and cancelling orders. */
+/** The entry points for changing the shop. */
 export type MutationPlaceOrderArgs = {
   input: PlaceOrderInput;
 };
@@ -235,14 +235,19 @@ export type PlaceOrderPayload = {
   userErrors: Array<UserError>;
 };
 
-/** An item of the catalogue (owned by the products subgraph); an order line points at it. */
+/**
+ * An item of the catalogue. Other subgraphs extend it (inventory, rating, reviews, favourites)
+ * and reference it by `id`. Archived products keep their id and are still returned by
+ * `product(id:)` and entity references (orders point at them) with `active: false`, but they
+ * leave every listing.
+ */
 export type Product = {
   __typename?: 'Product';
-  /** Stable unique identifier of the product. */
+  /** Stable unique identifier of the product (24 hexadecimal characters). */
   id: Scalars['ID']['output'];
 };
 
-/** What the orders subgraph can be asked. */
+/** The entry points for reading the shop. */
 export type Query = {
   __typename?: 'Query';
   /** One order by id, for its owner or an ADMIN; null when there is no such order or it belongs to another customer. Requires sign-in. */
@@ -252,13 +257,13 @@ export type Query = {
 };
 
 
-/** What the orders subgraph can be asked. */
+/** The entry points for reading the shop. */
 export type QueryOrderArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** What the orders subgraph can be asked. */
+/** The entry points for reading the shop. */
 export type QueryQuoteArgs = {
   input: QuoteInput;
 };
@@ -292,7 +297,11 @@ export type QuotePayload = {
   userErrors: Array<UserError>;
 };
 
-/** A person with an account in the shop (owned by the users subgraph); orders adds their order history. */
+/**
+ * A person with an account in the shop. Other subgraphs reference users by `id`.
+ * `email` and `addresses` are private: only the user themselves or an ADMIN may read them
+ * (anyone else gets a FORBIDDEN error on that field); `id`, `name`, `role` and `createdAt` are public.
+ */
 export type User = {
   __typename?: 'User';
   /** Stable unique identifier of the user. */
@@ -302,7 +311,11 @@ export type User = {
 };
 
 
-/** A person with an account in the shop (owned by the users subgraph); orders adds their order history. */
+/**
+ * A person with an account in the shop. Other subgraphs reference users by `id`.
+ * `email` and `addresses` are private: only the user themselves or an ADMIN may read them
+ * (anyone else gets a FORBIDDEN error on that field); `id`, `name`, `role` and `createdAt` are public.
+ */
 export type UserOrdersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;

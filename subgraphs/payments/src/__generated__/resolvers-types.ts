@@ -32,7 +32,7 @@ export type Money = {
   currency: Scalars['String']['output'];
 };
 
-/** A customer's purchase (owned by the orders subgraph); payments adds how it was paid. */
+/** A customer's purchase: what was bought, at which prices, where it goes, and where it stands. */
 export type Order = {
   __typename?: 'Order';
   /** Stable unique identifier of the order. */
@@ -69,7 +69,7 @@ export type PaymentStatus =
   /** The amount was captured from the customer. */
   | 'SUCCEEDED';
 
-/** What the payments subgraph can be asked. */
+/** The entry points for reading the shop. */
 export type Query = {
   __typename?: 'Query';
   /**
@@ -81,7 +81,7 @@ export type Query = {
 };
 
 
-/** What the payments subgraph can be asked. */
+/** The entry points for reading the shop. */
 export type QueryPaymentTokenAcceptedArgs = {
   token: Scalars['String']['input'];
 };

@@ -69,6 +69,7 @@ export type Money = {
   currency: Scalars['String']['output'];
 };
 
+/** The entry points for changing the shop. */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Takes a product out of the catalogue: it leaves listings and search but stays readable by id. ADMIN only; archiving twice changes nothing. */
@@ -80,16 +81,19 @@ export type Mutation = {
 };
 
 
+/** The entry points for changing the shop. */
 export type MutationArchiveProductArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The entry points for changing the shop. */
 export type MutationCreateProductArgs = {
   input: CreateProductInput;
 };
 
 
+/** The entry points for changing the shop. */
 export type MutationUpdateProductArgs = {
   id: Scalars['ID']['input'];
   input: UpdateProductInput;
@@ -172,6 +176,7 @@ export type ProductSortField =
   /** The price amount in minor units (currencies are not converted). */
   | 'PRICE';
 
+/** The entry points for reading the shop. */
 export type Query = {
   __typename?: 'Query';
   /** One product by id, archived ones included (with `active: false`); null when no product has this id. */
@@ -181,11 +186,13 @@ export type Query = {
 };
 
 
+/** The entry points for reading the shop. */
 export type QueryProductArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** The entry points for reading the shop. */
 export type QueryProductsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ProductFilter>;

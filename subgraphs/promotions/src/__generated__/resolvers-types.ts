@@ -55,7 +55,7 @@ export type CreatePromotionPayload = {
   userErrors: Array<UserError>;
 };
 
-/** Coupon administration and the internal redemption operations. */
+/** The entry points for changing the shop. */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Creates a promotion. ADMIN only. Fails with INVALID_INPUT on bad input, DUPLICATE when the code exists. */
@@ -74,19 +74,19 @@ export type Mutation = {
 };
 
 
-/** Coupon administration and the internal redemption operations. */
+/** The entry points for changing the shop. */
 export type MutationCreatePromotionArgs = {
   input: CreatePromotionInput;
 };
 
 
-/** Coupon administration and the internal redemption operations. */
+/** The entry points for changing the shop. */
 export type MutationRedeemPromotionArgs = {
   input: RedeemPromotionInput;
 };
 
 
-/** Coupon administration and the internal redemption operations. */
+/** The entry points for changing the shop. */
 export type MutationReleasePromotionArgs = {
   orderId: Scalars['ID']['input'];
 };
@@ -141,7 +141,7 @@ export type PromotionQuote = {
   valid: Scalars['Boolean']['output'];
 };
 
-/** What the promotions subgraph can be asked. */
+/** The entry points for reading the shop. */
 export type Query = {
   __typename?: 'Query';
   /** A promotion by its code (case-insensitive), with how often it is used; null when unknown. ADMIN only. */
@@ -154,13 +154,13 @@ export type Query = {
 };
 
 
-/** What the promotions subgraph can be asked. */
+/** The entry points for reading the shop. */
 export type QueryPromotionArgs = {
   code: Scalars['String']['input'];
 };
 
 
-/** What the promotions subgraph can be asked. */
+/** The entry points for reading the shop. */
 export type QueryPromotionQuoteArgs = {
   code: Scalars['String']['input'];
   currency: Scalars['String']['input'];

@@ -54,7 +54,7 @@ export type DeleteReviewPayload = {
   userErrors: Array<UserError>;
 };
 
-/** Writing and removing reviews. */
+/** The entry points for changing the shop. */
 export type Mutation = {
   __typename?: 'Mutation';
   /**
@@ -71,13 +71,13 @@ export type Mutation = {
 };
 
 
-/** Writing and removing reviews. */
+/** The entry points for changing the shop. */
 export type MutationAddReviewArgs = {
   input: AddReviewInput;
 };
 
 
-/** Writing and removing reviews. */
+/** The entry points for changing the shop. */
 export type MutationDeleteReviewArgs = {
   id: Scalars['ID']['input'];
 };
@@ -92,12 +92,14 @@ export type PageInfo = {
 };
 
 /**
- * A product of the catalogue (owned by the products subgraph). The ratings subgraph adds its
- * customers' reviews and their summary.
+ * An item of the catalogue. Other subgraphs extend it (inventory, rating, reviews, favourites)
+ * and reference it by `id`. Archived products keep their id and are still returned by
+ * `product(id:)` and entity references (orders point at them) with `active: false`, but they
+ * leave every listing.
  */
 export type Product = {
   __typename?: 'Product';
-  /** Stable unique identifier of the product. */
+  /** Stable unique identifier of the product (24 hexadecimal characters). */
   id: Scalars['ID']['output'];
   /** The average and number of the product's reviews; always consistent with `reviews`. */
   rating: RatingSummary;
@@ -107,8 +109,10 @@ export type Product = {
 
 
 /**
- * A product of the catalogue (owned by the products subgraph). The ratings subgraph adds its
- * customers' reviews and their summary.
+ * An item of the catalogue. Other subgraphs extend it (inventory, rating, reviews, favourites)
+ * and reference it by `id`. Archived products keep their id and are still returned by
+ * `product(id:)` and entity references (orders point at them) with `active: false`, but they
+ * leave every listing.
  */
 export type ProductReviewsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
@@ -159,7 +163,11 @@ export type ReviewConnection = {
   totalCount: Scalars['Int']['output'];
 };
 
-/** A customer account (owned by the users subgraph), referenced here as the author of a review. */
+/**
+ * A person with an account in the shop. Other subgraphs reference users by `id`.
+ * `email` and `addresses` are private: only the user themselves or an ADMIN may read them
+ * (anyone else gets a FORBIDDEN error on that field); `id`, `name`, `role` and `createdAt` are public.
+ */
 export type User = {
   __typename?: 'User';
   /** Stable unique identifier of the user. */

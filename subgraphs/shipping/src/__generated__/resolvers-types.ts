@@ -33,7 +33,7 @@ export type Money = {
   currency: Scalars['String']['output'];
 };
 
-/** Shipment tracking. */
+/** The entry points for changing the shop. */
 export type Mutation = {
   __typename?: 'Mutation';
   /**
@@ -45,13 +45,13 @@ export type Mutation = {
 };
 
 
-/** Shipment tracking. */
+/** The entry points for changing the shop. */
 export type MutationUpdateShipmentStatusArgs = {
   id: Scalars['ID']['input'];
   status: ShipmentStatus;
 };
 
-/** An order (owned by the orders subgraph); shipping adds its shipment. */
+/** A customer's purchase: what was bought, at which prices, where it goes, and where it stands. */
 export type Order = {
   __typename?: 'Order';
   /** Stable unique identifier of the order. */
@@ -63,7 +63,7 @@ export type Order = {
   shipment?: Maybe<Shipment>;
 };
 
-/** Shipping methods and prices. */
+/** The entry points for reading the shop. */
 export type Query = {
   __typename?: 'Query';
   /**
@@ -75,7 +75,7 @@ export type Query = {
 };
 
 
-/** Shipping methods and prices. */
+/** The entry points for reading the shop. */
 export type QueryShippingMethodsArgs = {
   country: Scalars['String']['input'];
 };

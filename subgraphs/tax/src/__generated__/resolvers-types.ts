@@ -22,7 +22,7 @@ export type Scalars = {
   _FieldSet: { input: any; output: any; }
 };
 
-/** Tax administration. */
+/** The entry points for changing the shop. */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Creates or changes the rate for a country, region and category. ADMIN only. Fails with INVALID_INPUT on bad input. */
@@ -30,12 +30,12 @@ export type Mutation = {
 };
 
 
-/** Tax administration. */
+/** The entry points for changing the shop. */
 export type MutationSetTaxRateArgs = {
   input: SetTaxRateInput;
 };
 
-/** What the tax subgraph can be asked. */
+/** The entry points for reading the shop. */
 export type Query = {
   __typename?: 'Query';
   /**
@@ -48,13 +48,13 @@ export type Query = {
 };
 
 
-/** What the tax subgraph can be asked. */
+/** The entry points for reading the shop. */
 export type QueryTaxQuoteArgs = {
   input: TaxQuoteInput;
 };
 
 
-/** What the tax subgraph can be asked. */
+/** The entry points for reading the shop. */
 export type QueryTaxRatesArgs = {
   country: Scalars['String']['input'];
 };

@@ -92,7 +92,7 @@ export type LoginInput = {
   password: Scalars['String']['input'];
 };
 
-/** Accounts, sessions, profiles and addresses. */
+/** The entry points for changing the shop. */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Saves a postal address for the signed-in user. Requires sign-in (UNAUTHENTICATED otherwise). */
@@ -114,42 +114,42 @@ export type Mutation = {
 };
 
 
-/** Accounts, sessions, profiles and addresses. */
+/** The entry points for changing the shop. */
 export type MutationAddAddressArgs = {
   input: AddressInput;
 };
 
 
-/** Accounts, sessions, profiles and addresses. */
+/** The entry points for changing the shop. */
 export type MutationLoginArgs = {
   input: LoginInput;
 };
 
 
-/** Accounts, sessions, profiles and addresses. */
+/** The entry points for changing the shop. */
 export type MutationLogoutArgs = {
   refreshToken: Scalars['String']['input'];
 };
 
 
-/** Accounts, sessions, profiles and addresses. */
+/** The entry points for changing the shop. */
 export type MutationRefreshTokenArgs = {
   token: Scalars['String']['input'];
 };
 
 
-/** Accounts, sessions, profiles and addresses. */
+/** The entry points for changing the shop. */
 export type MutationRegisterArgs = {
   input: RegisterInput;
 };
 
 
-/** Accounts, sessions, profiles and addresses. */
+/** The entry points for changing the shop. */
 export type MutationUpdateProfileArgs = {
   input: UpdateProfileInput;
 };
 
-/** What the users subgraph can be asked. */
+/** The entry points for reading the shop. */
 export type Query = {
   __typename?: 'Query';
   /** The signed-in user; null when no access token was sent. An invalid or expired token is an UNAUTHENTICATED error. */

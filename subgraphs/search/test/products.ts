@@ -1,0 +1,162 @@
+import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { ObjectId, type Db } from 'mongodb';
+import { createKafka, createPublisher, parseEvent, topics } from '@shop/events';
+import { createSubgraphClient, createTokenVerifier, type SubgraphClient } from '@shop/platform';
+import { createProductsSubgraph, type RunningProductsSubgraph } from '@shop/products/app';
+import { createTestMongo, gql, KAFKA_BROKERS, MONGO_URL, uniqueName } from '@shop/testing';
+import { ensureTopics } from '../src/kafka-topics.js';
+import { log } from './harness.js';
+
+const ISSUER = 'shop-supergraph/users';
+const AUDIENCE = 'shop-supergraph';
+
+/**
+ * A real products subgraph in-process (its own Mongo database, local ES256 keys standing in for
+ * the users JWKS) whose product events reach the search subgraph under test.
+ */
+export interface ProductsFixture {
+  app: RunningProductsSubgraph;
+  url: string;
+  client: SubgraphClient;
+  /** The event bridge: set `dropping` to lose this instance's events (as if search had missed them). */
+  bridge: Bridge;
+  create(input: { name: string; description?: string; category?: string; price?: number }): Promise<{ id: string }>;
+  update(id: string, input: Record<string, unknown>): Promise<void>;
+  archive(id: string): Promise<void>;
+  /** Ids of every active product, read through the public `products` listing. */
+  activeIds(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export async function startProducts(topicPrefix: string): Promise<ProductsFixture> {
+  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'ES256', use: 'sig' };
+  const admin = await new SignJWT({ role: 'ADMIN' })
+    .setProtectedHeader({ alg: 'ES256', kid: 'test-key' })
+    .setSubject(uniqueName('admin'))
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime('30m')
+    .sign(privateKey);
+
+  const mongo = await createTestMongo('search_products');
+  // The bridge starts first, so no event of this products instance can slip past it.
+  const bridge = await bridgeProductEvents(mongo.db, topicPrefix);
+  const app = await createProductsSubgraph({
+    port: 0,
+    mongoUrl: MONGO_URL,
+    database: mongo.name,
+    kafkaBrokers: KAFKA_BROKERS,
+    auth: { verifyToken: createTokenVerifier({ jwks: createLocalJWKSet({ keys: [jwk] }), issuer: ISSUER, audience: AUDIENCE }) },
+    log,
+    relay: { pollIntervalMs: 200, maxBackoffMs: 1_000 },
+  });
+
+  const fixtureClient = createSubgraphClient({ url: app.url });
+  const mutate = async (field: string, query: string, variables: Record<string, unknown>) => {
+    const res = await gql(app.url, query, variables, { token: admin });
+    const payload = res.data?.[field];
+    if (res.errors || !payload || payload.userErrors.length > 0) {
+      throw new Error(`${field} failed: ${JSON.stringify(res.errors ?? payload?.userErrors)}`);
+    }
+    return payload.product as { id: string };
+  };
+
+  return {
+    app,
+    url: app.url,
+    client: fixtureClient,
+    bridge,
+    create: (input) =>
+      mutate(
+        'createProduct',
+        `mutation ($input: CreateProductInput!) { createProduct(input: $input) { product { id } userErrors { field message code } } }`,
+        {
+          input: {
+            sku: uniqueName('SKU').replace(/_/g, '-').toUpperCase(),
+            description: '',
+            category: 'Tests',
+            price: 1000,
+            ...input,
+          },
+        },
+      ),
+    update: async (id, input) => {
+      await mutate(
+        'updateProduct',
+        `mutation ($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { product { id } userErrors { field message code } } }`,
+        { id, input },
+      );
+    },
+    archive: async (id) => {
+      await mutate('archiveProduct', `mutation ($id: ID!) { archiveProduct(id: $id) { product { id } userErrors { field message code } } }`, { id });
+    },
+    async activeIds() {
+      const found: string[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const res: { products: { nodes: Array<{ id: string }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } =
+          await fixtureClient.request(`query ($after: String) { products(first: 100, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } }`, { after });
+        found.push(...res.products.nodes.map((n) => n.id));
+        if (!res.products.pageInfo.hasNextPage) return found;
+        after = res.products.pageInfo.endCursor;
+      }
+    },
+    async close() {
+      await app.stop();
+      await bridge.stop();
+      await mongo.drop();
+    },
+  };
+}
+
+/**
+ * The products subgraph publishes to the unprefixed `shop.products.v1` (it takes no topic prefix
+ * yet), which every test run shares. This forwards, unchanged (same envelope and event id), the
+ * events of the products in this test's own Mongo database onto the test's prefixed topic, where
+ * the search subgraph under test consumes them. It starts at the topic's current end.
+ */
+export interface Bridge {
+  dropping: boolean;
+  /** How many events were dropped while `dropping` was set. */
+  dropped: number;
+  stop(): Promise<void>;
+}
+
+async function bridgeProductEvents(db: Db, topicPrefix: string): Promise<Bridge> {
+  const kafka = createKafka(KAFKA_BROKERS, uniqueName('search-bridge'));
+  await ensureTopics(kafka, [topics.products]);
+  const groupId = uniqueName('search-bridge');
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const ends = await admin.fetchTopicOffsets(topics.products);
+    await admin.setOffsets({ groupId, topic: topics.products, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
+  } finally {
+    await admin.disconnect();
+  }
+  const publisher = createPublisher(kafka, { topicPrefix });
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: topics.products });
+  const bridge: Bridge = {
+    dropping: false,
+    dropped: 0,
+    async stop() {
+      await consumer.disconnect();
+      await publisher.close();
+    },
+  };
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const parsed = parseEvent(message.value);
+      if (!parsed.ok || !ObjectId.isValid(parsed.event.key)) return;
+      const ours = await db.collection('products').countDocuments({ _id: new ObjectId(parsed.event.key) });
+      if (ours === 0) return;
+      if (bridge.dropping) bridge.dropped += 1;
+      else await publisher.publish([{ topic: topics.products, envelope: parsed.event }]);
+    },
+  });
+  return bridge;
+}
