@@ -204,7 +204,7 @@ export const catalogue = {
     version: 1,
     payload: z.object({ orderId: z.string(), userId: z.string().optional(), paymentId: z.string(), amount: money }),
     producer: 'payments',
-    consumers: ['orders', 'notifications'],
+    consumers: ['orders'],
     description: 'A captured payment was refunded after cancellation (order REFUNDED).',
   }),
   'shipment.created': define({
@@ -212,7 +212,7 @@ export const catalogue = {
     version: 1,
     payload: z.object({ orderId: z.string(), shipmentId: z.string(), carrier: z.string(), trackingNumber: z.string() }),
     producer: 'shipping',
-    consumers: ['orders', 'notifications'],
+    consumers: ['orders'],
     description: 'A shipment label was created (LABEL_CREATED).',
   }),
   'shipment.in_transit': define({
