@@ -157,6 +157,7 @@ export async function startShop(opts: ShopOptions = {}): Promise<Shop> {
           mongoUrl: MONGO_URL,
           database: mongo.name,
           kafkaBrokers: KAFKA_BROKERS,
+          kafkaTopicPrefix: topicPrefix,
           auth: { jwks: jwksUrl, issuer: usersConfig.JWT_ISSUER, audience: usersConfig.JWT_AUDIENCE },
           log: logOf('products'),
           relay: { pollIntervalMs: 200, maxBackoffMs: 1_000 },

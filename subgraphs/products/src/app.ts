@@ -27,6 +27,8 @@ export interface ProductsSubgraphConfig {
   mongoClientOptions?: MongoClientOptions;
   /** Comma-separated; an unreachable broker only delays events, writes still succeed. */
   kafkaBrokers: string;
+  /** Prepended to topic names (config KAFKA_TOPIC_PREFIX; tests isolate themselves with it). */
+  kafkaTopicPrefix?: string;
   /** Token verification: a ready verifier (tests), or the JWKS (URL or key set) with issuer and audience. */
   auth: { verifyToken: TokenVerifier } | { jwks: string | JWTVerifyGetKey; issuer: string; audience: string };
   log?: Logger;
@@ -55,7 +57,7 @@ export async function createProductsSubgraph(config: ProductsSubgraphConfig): Pr
   const db = client.db(config.database);
   const products = productsCollection(db);
 
-  const publisher = createPublisher(createKafka(config.kafkaBrokers, 'products'));
+  const publisher = createPublisher(createKafka(config.kafkaBrokers, 'products'), { topicPrefix: config.kafkaTopicPrefix });
   const outbox = new MongoOutboxStore(products, db, { leaseMs: config.relay?.leaseMs });
   const relay = new OutboxRelay({
     store: outbox,

@@ -18,6 +18,7 @@ const app = await createProductsSubgraph({
   mongoUrl: config.MONGO_URL,
   database: config.MONGO_DATABASE,
   kafkaBrokers: config.KAFKA_BROKERS,
+  kafkaTopicPrefix: config.KAFKA_TOPIC_PREFIX,
   auth: { jwks: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
   log,
 });

@@ -3,7 +3,6 @@ import {
   createKafka,
   createPublisher,
   startEventConsumer,
-  topics,
   type Outcome as ConsumeOutcome,
   type RunningConsumer,
   type ShopEvent,
@@ -21,7 +20,6 @@ import {
 import { consumerGroup, type SearchConfig } from './config.js';
 import { createContext, type Context } from './context.js';
 import { consumedTopics, redisIdempotencyStore, searchHandlers } from './events.js';
-import { ensureTopics } from './kafka-topics.js';
 import { connectRedis } from './redis.js';
 import { resolvers } from './resolvers.js';
 import { SearchIndex } from './search-index.js';
@@ -56,7 +54,6 @@ export async function createSearchSubgraph(config: SearchConfig, options: Search
     await index.init();
 
     const kafka = createKafka(config.KAFKA_BROKERS, 'search');
-    await ensureTopics(kafka, [...consumedTopics, topics.deadLetter].map((t) => config.KAFKA_TOPIC_PREFIX + t));
     // Only for dead letters: search publishes no events of its own.
     const publisher = createPublisher(kafka, { topicPrefix: config.KAFKA_TOPIC_PREFIX });
     closers.push(() => publisher.close());

@@ -1,10 +1,9 @@
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { ObjectId, type Db } from 'mongodb';
-import { createKafka, createPublisher, parseEvent, topics } from '@shop/events';
+import { createKafka, createPublisher, ensureTopics, parseEvent, topics } from '@shop/events';
 import { createSubgraphClient, createTokenVerifier, type SubgraphClient } from '@shop/platform';
 import { createProductsSubgraph, type RunningProductsSubgraph } from '@shop/products/app';
 import { createTestMongo, gql, KAFKA_BROKERS, MONGO_URL, uniqueName } from '@shop/testing';
-import { ensureTopics } from '../src/kafka-topics.js';
 import { log } from './harness.js';
 
 const ISSUER = 'shop-supergraph/users';

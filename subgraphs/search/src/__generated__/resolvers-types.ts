@@ -41,16 +41,18 @@ export type PageInfo = {
 };
 
 /**
- * A product of the catalogue, owned by the products subgraph. Search only returns references by
- * `id`; every other field is resolved by the products subgraph (and the subgraphs that extend it).
+ * An item of the catalogue. Other subgraphs extend it (inventory, rating, reviews, favourites)
+ * and reference it by `id`. Archived products keep their id and are still returned by
+ * `product(id:)` and entity references (orders point at them) with `active: false`, but they
+ * leave every listing.
  */
 export type Product = {
   __typename?: 'Product';
-  /** Stable unique identifier of the product. */
+  /** Stable unique identifier of the product (24 hexadecimal characters). */
   id: Scalars['ID']['output'];
 };
 
-/** What the search subgraph can be asked. */
+/** The entry points for reading the shop. */
 export type Query = {
   __typename?: 'Query';
   /**
@@ -65,7 +67,7 @@ export type Query = {
 };
 
 
-/** What the search subgraph can be asked. */
+/** The entry points for reading the shop. */
 export type QuerySearchArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<SearchFilter>;
