@@ -99,7 +99,7 @@ describe('composeSupergraph', () => {
   it('fails the check with the composition error when two subgraphs define the same non-shareable field', () => {
     const root = tempRepo();
     const before = supergraph(root);
-    mkdirSync(path.join(root, 'subgraphs/inventory'));
+    mkdirSync(path.join(root, 'subgraphs/inventory'), { recursive: true }); // replaces inventory's real schema in the copy
     writeFileSync(
       path.join(root, 'subgraphs/inventory/schema.graphql'),
       `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
