@@ -51,6 +51,7 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
 }
 
 /** POSTs one operation; throws on a non-JSON answer so a broken server fails the test loudly. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read untyped response data
 export async function gql<T = any>(
   url: string,
   query: string,

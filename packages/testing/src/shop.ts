@@ -7,15 +7,50 @@ import { createLogger, type Logger, type RunningSubgraph } from '@shop/platform'
 import { createTestDatabase, createTestMongo, gql, KAFKA_BROKERS, MONGO_URL, MYSQL_URL, uniqueName } from './index.js';
 
 /**
- * The whole checkout, in-process, for end-to-end tests: every subgraph that exists among
- * SHOP_SUBGRAPHS (each on a random port with a fresh database), one Kafka topic prefix and unique
- * consumer groups for all of them, and a router whose supergraph is composed in memory from the
- * current subgraphs/<name>/schema.graphql files with the real URLs (so the harness always matches
- * the code, not the committed schema/supergraph.graphql).
+ * The whole shop, in-process, for end-to-end tests: every subgraph that exists among
+ * SHOP_SUBGRAPHS (each on a random port with a fresh database; search on its own Redis key
+ * prefix), one Kafka topic prefix and unique consumer groups for all of them, and a router whose
+ * supergraph is composed in memory from the current subgraphs/<name>/schema.graphql files with the
+ * real URLs (so the harness always matches the code, not the committed schema/supergraph.graphql).
+ * `only` starts a subset (with what it needs).
  */
 
-export const SHOP_SUBGRAPHS = ['users', 'products', 'inventory', 'orders', 'payments', 'shipping', 'promotions', 'tax'] as const;
+export const SHOP_SUBGRAPHS = [
+  'users',
+  'products',
+  'inventory',
+  'orders',
+  'payments',
+  'shipping',
+  'promotions',
+  'tax',
+  'ratings',
+  'search',
+  'favourites',
+  'notifications',
+] as const;
 export type ShopSubgraph = (typeof SHOP_SUBGRAPHS)[number];
+
+/** The checkout: orders and every owner it calls (docs/CHECKOUT.md). */
+export const CHECKOUT_SUBGRAPHS = ['users', 'products', 'inventory', 'orders', 'payments', 'shipping', 'promotions', 'tax'] as const satisfies readonly ShopSubgraph[];
+
+/** What each subgraph needs running to work (users, which issues the tokens, is always started). */
+const NEEDS: Partial<Record<ShopSubgraph, ShopSubgraph[]>> = {
+  orders: ['products', 'inventory', 'payments', 'shipping', 'promotions', 'tax'],
+  ratings: ['products'],
+  favourites: ['products'],
+  search: ['products'],
+};
+
+/** Consumers whose settled events the shop records (see `Shop.settled`). */
+const OBSERVED = ['ratings', 'search', 'notifications'] as const;
+export type ObservedConsumer = (typeof OBSERVED)[number];
+
+export interface SettledEvent {
+  outcome: 'applied' | 'duplicate' | 'ignored' | 'dead-lettered';
+  eventId: string | null;
+  type: string | null;
+}
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const BOOTSTRAP_ADMIN = { email: 'admin@shop.local', password: 'admin-password' };
@@ -26,6 +61,11 @@ export interface ShopOptions {
   logLevel?: string;
   /** Extra environment per subgraph, e.g. `{ orders: { OUTBOX_POLL_MS: '100' } }`. */
   env?: Partial<Record<ShopSubgraph, Record<string, string>>>;
+  /**
+   * Start only these subgraphs, plus users and what they need (orders: the checkout owners;
+   * ratings, favourites, search: products). Default: every subgraph present.
+   */
+  only?: readonly ShopSubgraph[];
 }
 
 export interface ShopUser {
@@ -40,10 +80,14 @@ export interface Shop {
   subgraphs: Partial<Record<ShopSubgraph, string>>;
   /** The running subgraphs themselves (relays, consumers, stores), for tests that look inside. */
   apps: Partial<Record<ShopSubgraph, RunningSubgraph & Record<string, unknown>>>;
-  /** MySQL database of each MySQL-backed subgraph (products: the Mongo database). */
+  /** MySQL database of each MySQL-backed subgraph (products: the Mongo database; search has none). */
   databases: Partial<Record<ShopSubgraph, string>>;
   /** The Kafka topic prefix every subgraph of this shop publishes and consumes with. */
   topicPrefix: string;
+  /** Redis key prefix of this shop's search index (every key starts with `<prefix>:`). */
+  searchKeyPrefix: string;
+  /** Every event the consumer of ratings, search or notifications settled so far, in order (a live array). */
+  settled(consumer: ObservedConsumer): readonly SettledEvent[];
   /** The Kafka consumer group a subgraph of this shop consumes with (`<name><unique suffix>`). */
   consumerGroup(subgraph: ShopSubgraph): string;
   /** The shared secret of internal (subgraph-to-subgraph) operations. */
@@ -54,7 +98,7 @@ export interface Shop {
   register(email?: string): Promise<ShopUser>;
   /** Runs SQL against a subgraph's own database (assertions only). */
   sql<T = Record<string, unknown>>(subgraph: ShopSubgraph, statement: string, params?: unknown[]): Promise<T[]>;
-  /** Stops the router and every subgraph, and drops their databases. */
+  /** Stops the router and every subgraph, drops their databases and deletes the search index's keys. */
   stop(): Promise<void>;
 }
 
@@ -92,8 +136,19 @@ export async function startShop(opts: ShopOptions = {}): Promise<Shop> {
   const topicPrefix = `${uniqueName('shop')}.`;
   const groupSuffix = `-${uniqueName('g')}`;
   const internalToken = `shop-internal-${uniqueName('k')}`;
-  const present = SHOP_SUBGRAPHS.filter(exists);
+  const searchKeyPrefix = uniqueName('shop_search');
+  const wanted = new Set<ShopSubgraph>(['users']);
+  const add = (name: ShopSubgraph) => {
+    if (wanted.has(name)) return;
+    wanted.add(name);
+    for (const dep of NEEDS[name] ?? []) add(dep);
+  };
+  for (const name of opts.only ?? SHOP_SUBGRAPHS) add(name);
+  const present = SHOP_SUBGRAPHS.filter((n) => wanted.has(n) && exists(n));
   if (!present.includes('users')) throw new Error('startShop needs the users subgraph (it issues the tokens)');
+  const missing = opts.only?.filter((n) => !present.includes(n)) ?? [];
+  if (missing.length > 0) throw new Error(`startShop: no subgraphs/${missing.join(', ')} to start`);
+  const settled: Record<ObservedConsumer, SettledEvent[]> = { ratings: [], search: [], notifications: [] };
 
   const apps: Partial<Record<ShopSubgraph, Running>> = {};
   const databases: Partial<Record<ShopSubgraph, string>> = {};
@@ -101,28 +156,39 @@ export async function startShop(opts: ShopOptions = {}): Promise<Shop> {
   let routerStop: (() => Promise<void>) | null = null;
   const stopAll = async () => {
     await routerStop?.().catch(() => undefined);
-    // Orders first (it calls the others), users last (the others verify tokens against it).
-    const order: ShopSubgraph[] = ['orders', 'payments', 'shipping', 'inventory', 'promotions', 'tax', 'products', 'users'];
-    for (const name of order) await apps[name]?.stop().catch(() => undefined);
+    // Tier by tier, each side by side: the callers of products (orders first, it calls the checkout
+    // owners), then the owners, products, and users last (the others verify tokens against it).
+    const tiers: ShopSubgraph[][] = [
+      ['orders', 'ratings', 'favourites', 'search', 'notifications'],
+      ['payments', 'shipping', 'inventory', 'promotions', 'tax'],
+      ['products'],
+      ['users'],
+    ];
+    for (const tier of tiers) await Promise.all(tier.map((name) => apps[name]?.stop().catch(() => undefined)));
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  };
+  const observe = (name: ObservedConsumer) => (outcome: SettledEvent['outcome'], event: { id: string; type: string } | null) => {
+    settled[name].push({ outcome, eventId: event?.id ?? null, type: event?.type ?? null });
   };
 
   try {
     // Common environment: one topic prefix, unique groups (inventory and shipping take a suffix,
     // payments and promotions a whole group name), the same internal secret everywhere.
-    const baseEnv = (name: ShopSubgraph, database: string, jwksUrl?: string): Record<string, string | undefined> => ({
+    // `extra` (the harness's wiring) beats the outer environment; opts.env beats everything.
+    const baseEnv = (name: ShopSubgraph, database: string | null, jwksUrl?: string, extra: Record<string, string> = {}): Record<string, string | undefined> => ({
       ...process.env,
       NODE_ENV: 'test',
       LOG_LEVEL: level,
       PORT: '0',
       MYSQL_URL,
-      MYSQL_DATABASE: database,
+      ...(database ? { MYSQL_DATABASE: database } : {}),
       KAFKA_BROKERS,
       KAFKA_TOPIC_PREFIX: topicPrefix,
       KAFKA_GROUP_SUFFIX: groupSuffix,
       KAFKA_CONSUMER_GROUP: `${name}${groupSuffix}`,
       INTERNAL_API_TOKEN: internalToken,
       ...(jwksUrl ? { JWKS_URL: jwksUrl } : {}),
+      ...extra,
       ...opts.env?.[name],
     });
     const fastRelay = { relay: { pollIntervalMs: 200, maxBackoffMs: 1_000 } };
@@ -132,8 +198,9 @@ export async function startShop(opts: ShopOptions = {}): Promise<Shop> {
       cleanups.push(() => db.drop());
       databases[name] = db.name;
       const { create, loadConfig } = await factoryOf(name);
-      const config = loadConfig({ ...baseEnv(name, db.name, jwksUrl), ...extraEnv });
-      apps[name] = await create(config, { log: logOf(name), ...fastRelay });
+      const config = loadConfig(baseEnv(name, db.name, jwksUrl, extraEnv));
+      const observed = (OBSERVED as readonly string[]).includes(name) ? { onEventSettled: observe(name as ObservedConsumer) } : {};
+      apps[name] = await create(config, { log: logOf(name), ...fastRelay, ...observed });
     };
 
     // 1. users: it issues the tokens and publishes the JWKS every other subgraph verifies against.
@@ -142,10 +209,10 @@ export async function startShop(opts: ShopOptions = {}): Promise<Shop> {
     const usersConfig = (await factoryOf('users')).loadConfig(baseEnv('users', databases.users!)) as { JWT_ISSUER: string; JWT_AUDIENCE: string };
     const jwksUrl = new URL('/.well-known/jwks.json', usersApp.url).toString();
 
-    // 2. The owners orders calls, side by side.
-    const owners: ShopSubgraph[] = ['inventory', 'payments', 'shipping', 'promotions', 'tax'];
+    // 2. The owners orders calls, and notifications (it needs nobody), side by side.
+    const independent: ShopSubgraph[] = ['inventory', 'payments', 'shipping', 'promotions', 'tax', 'notifications'];
     await Promise.all([
-      ...owners.filter((n) => present.includes(n)).map((n) => mysqlSubgraph(n, jwksUrl)),
+      ...independent.filter((n) => present.includes(n)).map((n) => mysqlSubgraph(n, jwksUrl)),
       (async () => {
         if (!present.includes('products')) return;
         const mongo = await createTestMongo('products');
@@ -165,14 +232,38 @@ export async function startShop(opts: ShopOptions = {}): Promise<Shop> {
       })(),
     ]);
 
-    // 3. orders, wired to the owners' real URLs.
-    if (present.includes('orders')) {
-      const urls: Record<string, string> = {};
-      for (const n of ['products', 'inventory', 'payments', 'shipping', 'promotions', 'tax'] as const) {
-        if (apps[n]) urls[`${n.toUpperCase()}_URL`] = apps[n]!.url;
-      }
-      await mysqlSubgraph('orders', jwksUrl, { OUTBOX_POLL_MS: '200', ...urls });
-    }
+    // 3. The callers of the owners, side by side: orders (the checkout owners), ratings and
+    // favourites (products), search (products and inventory, for a reindex; fed by their events).
+    const ownersOf = (...names: Array<'products' | 'inventory' | 'payments' | 'shipping' | 'promotions' | 'tax'>) =>
+      Object.fromEntries(names.filter((n) => apps[n]).map((n) => [`${n.toUpperCase()}_URL`, apps[n]!.url]));
+    await Promise.all([
+      present.includes('orders') &&
+        mysqlSubgraph('orders', jwksUrl, { OUTBOX_POLL_MS: '200', ...ownersOf('products', 'inventory', 'payments', 'shipping', 'promotions', 'tax') }),
+      present.includes('ratings') && mysqlSubgraph('ratings', jwksUrl, ownersOf('products')),
+      present.includes('favourites') && mysqlSubgraph('favourites', jwksUrl, ownersOf('products')),
+      present.includes('search') &&
+        (async () => {
+          const { create, loadConfig } = await factoryOf('search');
+          const config = loadConfig(baseEnv('search', null, jwksUrl, { SEARCH_KEY_PREFIX: searchKeyPrefix, ...ownersOf('products', 'inventory') })) as {
+            REDIS_URL: string;
+            SEARCH_KEY_PREFIX: string;
+          };
+          // Registered before the start, so a half-started search is cleaned up too (after it stopped).
+          cleanups.push(async () => {
+            const [{ connectRedis }, { SearchIndex }] = await Promise.all([
+              import(pathToFileURL(path.join(repoRoot, 'subgraphs', 'search', 'src', 'redis.ts')).href) as Promise<AnyModule>,
+              import(pathToFileURL(path.join(repoRoot, 'subgraphs', 'search', 'src', 'search-index.ts')).href) as Promise<AnyModule>,
+            ]);
+            const redis = connectRedis(config.REDIS_URL);
+            try {
+              await new SearchIndex(redis, config.SEARCH_KEY_PREFIX).destroy();
+            } finally {
+              await redis.quit();
+            }
+          });
+          apps.search = await create(config, { log: logOf('search'), onEventSettled: observe('search') });
+        })(),
+    ]);
 
     // 4. The router over a supergraph composed now from the subgraphs' schema files and real URLs.
     const { composeSupergraph } = (await import(pathToFileURL(path.join(repoRoot, 'schema', 'src', 'supergraph.ts')).href)) as AnyModule;
@@ -229,6 +320,8 @@ export async function startShop(opts: ShopOptions = {}): Promise<Shop> {
       apps,
       databases,
       topicPrefix,
+      searchKeyPrefix,
+      settled: (consumer) => settled[consumer],
       consumerGroup: (subgraph) => `${subgraph}${groupSuffix}`,
       internalToken,
       adminToken,
@@ -246,7 +339,7 @@ export async function startShop(opts: ShopOptions = {}): Promise<Shop> {
       },
       async sql<T>(subgraph: ShopSubgraph, statement: string, params: unknown[] = []) {
         const database = databases[subgraph];
-        if (!database || subgraph === 'products') throw new Error(`no MySQL database for ${subgraph}`);
+        if (!database || subgraph === 'products' || subgraph === 'search') throw new Error(`no MySQL database for ${subgraph}`);
         const [rows] = await poolOf(database).query(statement, params);
         return rows as T[];
       },
