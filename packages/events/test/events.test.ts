@@ -28,6 +28,7 @@ beforeAll(async () => {
     kafka: fx.kafka,
     groupId: uniqueName('events-test-group'),
     topics: [topics.products],
+    topicPrefix: fx.topicPrefix,
     store: mysqlIdempotencyStore(fx.db),
     publisher: fx.publisher,
     log,
@@ -53,7 +54,7 @@ async function deadLettersFor(key: string): Promise<Array<{ reason: string }>> {
   const found: Array<{ reason: string }> = [];
   const reader = fx.kafka.consumer({ groupId: uniqueName('dlq-reader') });
   await reader.connect();
-  await reader.subscribe({ topic: topics.deadLetter, fromBeginning: true });
+  await reader.subscribe({ topic: fx.topicPrefix + topics.deadLetter, fromBeginning: true });
   await reader.run({
     eachMessage: async ({ message }) => {
       if (message.key?.toString() === key) found.push(JSON.parse(message.value!.toString()).payload);
@@ -122,7 +123,7 @@ describe('outbox relay and idempotent consumer (real Kafka + MariaDB)', () => {
     const producer = fx.kafka.producer();
     await producer.connect();
     // Same key, so the same partition: the good event is behind the poison one.
-    await producer.send({ topic: topics.products, messages: [{ key: productId, value: '{"this is": "not an envelope"' }] });
+    await producer.send({ topic: fx.topicPrefix + topics.products, messages: [{ key: productId, value: '{"this is": "not an envelope"' }] });
     await producer.disconnect();
     const good = createEvent('product.upserted', productId, productSnapshot(productId));
     await fx.publisher.publish([{ topic: topics.products, envelope: good }]);

@@ -12,6 +12,8 @@ export interface EventsFixture {
   db: MySql2Database<Record<string, never>>;
   kafka: Kafka;
   publisher: EventPublisher;
+  /** This fixture's own topics: every test system isolates its events with a unique prefix. */
+  topicPrefix: string;
   close(): Promise<void>;
 }
 
@@ -25,12 +27,14 @@ export async function eventsFixture(): Promise<EventsFixture> {
   await migrateEventTables(db);
   await pool.query('CREATE TABLE applied (event_id VARCHAR(36) NOT NULL, product_id VARCHAR(100) NOT NULL)');
   const kafka = createKafka(KAFKA_BROKERS, uniqueName('events-test'));
-  const publisher = createPublisher(kafka);
+  const topicPrefix = `${uniqueName('events')}.`;
+  const publisher = createPublisher(kafka, { topicPrefix });
   return {
     pool,
     db,
     kafka,
     publisher,
+    topicPrefix,
     async close() {
       await publisher.close();
       await pool.end();

@@ -55,6 +55,7 @@ it('delivers outbox rows written while Kafka was down once it is back', async ()
     kafka: fx.kafka,
     groupId: uniqueName('after-outage'),
     topics: [topics.products],
+    topicPrefix: fx.topicPrefix,
     store: mysqlIdempotencyStore(fx.db),
     publisher: fx.publisher,
     log,
