@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@shop/platform';
-import { createTestDatabase, createTestMongo, errorCode, gql, KAFKA_BROKERS } from '@shop/testing';
+import { createTestDatabase, createTestMongo, errorCode, gql, KAFKA_BROKERS, uniqueName } from '@shop/testing';
 // The subgraph packages' main modules start servers; their app modules export the factories.
 import { createUsersSubgraph, JWKS_PATH, type RunningUsersSubgraph } from '../../subgraphs/users/src/app.js';
 import { loadUsersConfig } from '../../subgraphs/users/src/config.js';
@@ -35,6 +35,7 @@ beforeAll(async () => {
     mongoUrl: process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017',
     database: mongoDb.name,
     kafkaBrokers: KAFKA_BROKERS,
+    kafkaTopicPrefix: `${uniqueName('test')}.`, // keep test events off the shared topics
     auth: { jwks: new URL(JWKS_PATH, users.url).toString(), issuer: usersConfig.JWT_ISSUER, audience: usersConfig.JWT_AUDIENCE },
     log,
   });

@@ -56,6 +56,7 @@ export async function startFavourites(options: Omit<FavouritesSubgraphOptions, '
     mongoUrl: MONGO_URL,
     database: mongo.name,
     kafkaBrokers: KAFKA_BROKERS,
+    kafkaTopicPrefix: `${uniqueName('test')}.`, // keep test events off the shared topics
     auth: { verifyToken: auth.verifyToken },
     log,
   });

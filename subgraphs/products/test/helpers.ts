@@ -1,6 +1,6 @@
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { MongoClientOptions } from 'mongodb';
-import { createKafka, parseEvent, topics, type ShopEvent } from '@shop/events';
+import { createKafka, ensureTopics, parseEvent, topics, type ShopEvent } from '@shop/events';
 import { createLogger, createTokenVerifier, type Role } from '@shop/platform';
 import { eventually, gql, KAFKA_BROKERS, MONGO_URL, uniqueName } from '@shop/testing';
 import { createProductsSubgraph, type RunningProductsSubgraph } from '../src/app.js';
@@ -27,6 +27,9 @@ export async function createTestAuth() {
 
 export type TestAuth = Awaited<ReturnType<typeof createTestAuth>>;
 
+/** This test process's own product topic, so test events never reach the shared dev topics. */
+export const TOPIC_PREFIX = `${uniqueName('products')}.`;
+
 export function startProducts(
   database: string,
   auth: TestAuth,
@@ -37,6 +40,7 @@ export function startProducts(
     mongoUrl: MONGO_URL,
     database,
     kafkaBrokers: opts.kafkaBrokers ?? KAFKA_BROKERS,
+    kafkaTopicPrefix: TOPIC_PREFIX,
     auth: { verifyToken: auth.verifyToken },
     log: createLogger('products-test', process.env.LOG_LEVEL ?? 'warn'),
     mongoClientOptions: opts.mongoClientOptions,
@@ -110,7 +114,8 @@ export async function consumeProductEvents(
   const events: ReceivedEvent[] = [];
   await consumer.connect();
   try {
-    await consumer.subscribe({ topic: topics.products, fromBeginning: true });
+    await ensureTopics(kafka, [TOPIC_PREFIX + topics.products]);
+    await consumer.subscribe({ topic: TOPIC_PREFIX + topics.products, fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ message }) => {
         const parsed = parseEvent(message.value);

@@ -71,6 +71,7 @@ export async function startRatings(
     mongoUrl: MONGO_URL,
     database: mongo.name,
     kafkaBrokers: KAFKA_BROKERS,
+    kafkaTopicPrefix: `${uniqueName('test')}.`, // keep test events off the shared topics
     auth: { verifyToken: auth.verifyToken },
     log,
   });

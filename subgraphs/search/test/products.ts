@@ -1,5 +1,4 @@
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { ObjectId, type Db } from 'mongodb';
 import { createKafka, createPublisher, ensureTopics, parseEvent, topics } from '@shop/events';
 import { createSubgraphClient, createTokenVerifier, type SubgraphClient } from '@shop/platform';
 import { createProductsSubgraph, type RunningProductsSubgraph } from '@shop/products/app';
@@ -41,12 +40,15 @@ export async function startProducts(topicPrefix: string): Promise<ProductsFixtur
 
   const mongo = await createTestMongo('search_products');
   // The bridge starts first, so no event of this products instance can slip past it.
-  const bridge = await bridgeProductEvents(mongo.db, topicPrefix);
+  // products publishes under a private prefix; the bridge forwards onto the search test's topic.
+  const sourcePrefix = `${topicPrefix}products-src.`;
+  const bridge = await bridgeProductEvents(sourcePrefix, topicPrefix);
   const app = await createProductsSubgraph({
     port: 0,
     mongoUrl: MONGO_URL,
     database: mongo.name,
     kafkaBrokers: KAFKA_BROKERS,
+    kafkaTopicPrefix: sourcePrefix,
     auth: { verifyToken: createTokenVerifier({ jwks: createLocalJWKSet({ keys: [jwk] }), issuer: ISSUER, audience: AUDIENCE }) },
     log,
     relay: { pollIntervalMs: 200, maxBackoffMs: 1_000 },
@@ -111,10 +113,9 @@ export async function startProducts(topicPrefix: string): Promise<ProductsFixtur
 }
 
 /**
- * The products subgraph publishes to the unprefixed `shop.products.v1` (it takes no topic prefix
- * yet), which every test run shares. This forwards, unchanged (same envelope and event id), the
- * events of the products in this test's own Mongo database onto the test's prefixed topic, where
- * the search subgraph under test consumes them. It starts at the topic's current end.
+ * Forwards, unchanged (same envelope and event id), the products subgraph's events from its own
+ * prefixed topic onto the search test's topic, where the search subgraph under test consumes
+ * them — unless `dropping` is set, which simulates events search missed (for the reindex tests).
  */
 export interface Bridge {
   dropping: boolean;
@@ -123,22 +124,15 @@ export interface Bridge {
   stop(): Promise<void>;
 }
 
-async function bridgeProductEvents(db: Db, topicPrefix: string): Promise<Bridge> {
+async function bridgeProductEvents(sourcePrefix: string, topicPrefix: string): Promise<Bridge> {
   const kafka = createKafka(KAFKA_BROKERS, uniqueName('search-bridge'));
-  await ensureTopics(kafka, [topics.products]);
+  const source = sourcePrefix + topics.products;
+  await ensureTopics(kafka, [source]);
   const groupId = uniqueName('search-bridge');
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const ends = await admin.fetchTopicOffsets(topics.products);
-    await admin.setOffsets({ groupId, topic: topics.products, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
-  } finally {
-    await admin.disconnect();
-  }
   const publisher = createPublisher(kafka, { topicPrefix });
   const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, maxWaitTimeInMs: 100 });
   await consumer.connect();
-  await consumer.subscribe({ topic: topics.products });
+  await consumer.subscribe({ topic: source, fromBeginning: true });
   const bridge: Bridge = {
     dropping: false,
     dropped: 0,
@@ -150,9 +144,7 @@ async function bridgeProductEvents(db: Db, topicPrefix: string): Promise<Bridge>
   await consumer.run({
     eachMessage: async ({ message }) => {
       const parsed = parseEvent(message.value);
-      if (!parsed.ok || !ObjectId.isValid(parsed.event.key)) return;
-      const ours = await db.collection('products').countDocuments({ _id: new ObjectId(parsed.event.key) });
-      if (ours === 0) return;
+      if (!parsed.ok) return;
       if (bridge.dropping) bridge.dropped += 1;
       else await publisher.publish([{ topic: topics.products, envelope: parsed.event }]);
     },
