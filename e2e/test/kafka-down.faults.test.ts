@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKafka, stopKafka } from '@shop/infra';
-import { startShop, type Shop } from '@shop/testing';
+import { CHECKOUT_SUBGRAPHS, startShop, type Shop } from '@shop/testing';
 import { available, createProduct, orderInput, placeOrder, viewOrder, waitForStatus } from './helpers.js';
 
 // Stops the shared broker, so it runs in the "faults" project, after every other test file.
@@ -8,7 +8,7 @@ let shop: Shop;
 
 beforeAll(async () => {
   // 'fatal': while the broker is down every relay and consumer logs its (expected) retries.
-  shop = await startShop({ logLevel: 'fatal' });
+  shop = await startShop({ logLevel: 'fatal', only: CHECKOUT_SUBGRAPHS });
 });
 afterAll(async () => {
   await startKafka(); // never leave the broker down for whoever runs next

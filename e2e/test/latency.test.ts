@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startShop, type Shop } from '@shop/testing';
+import { CHECKOUT_SUBGRAPHS, startShop, type Shop } from '@shop/testing';
 import { createProduct, median, orderInput, placeOrder, waitForStatus } from './helpers.js';
 
 let shop: Shop;
 
 beforeAll(async () => {
-  shop = await startShop();
+  shop = await startShop({ only: CHECKOUT_SUBGRAPHS });
 });
 afterAll(async () => {
   await shop?.stop();

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCode, startShop, type Shop } from '@shop/testing';
+import { CHECKOUT_SUBGRAPHS, errorCode, startShop, type Shop } from '@shop/testing';
 import { call, createProduct, createPromotion, orderInput, PLACE_ORDER, timesUsed } from './helpers.js';
 
 let shop: Shop;
 
 beforeAll(async () => {
   // 'fatal': orders logs the failed calls to the stopped owner (expected here).
-  shop = await startShop({ logLevel: 'fatal' });
+  shop = await startShop({ logLevel: 'fatal', only: CHECKOUT_SUBGRAPHS });
 });
 afterAll(async () => {
   await shop?.stop();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka, topics } from '@shop/events';
-import { eventually, KAFKA_BROKERS, startShop, uniqueName, type Shop } from '@shop/testing';
+import { CHECKOUT_SUBGRAPHS, eventually, KAFKA_BROKERS, startShop, uniqueName, type Shop } from '@shop/testing';
 import {
   available,
   call,
@@ -22,7 +22,7 @@ let shop: Shop;
 
 beforeAll(async () => {
   // 'fatal': the poison messages below make every consumer log an (expected) error.
-  shop = await startShop({ logLevel: 'fatal' });
+  shop = await startShop({ logLevel: 'fatal', only: CHECKOUT_SUBGRAPHS });
 });
 afterAll(async () => {
   await shop?.stop();
