@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-const everywhere = ['{packages,subgraphs}/*/test/**/*.test.ts', '{router,schema,infra,e2e}/test/**/*.test.ts'];
+const everywhere = ['{packages,subgraphs}/*/test/**/*.test.ts', '{router,schema,infra,e2e,bench}/test/**/*.test.ts'];
 // Fault tests stop shared services (Kafka): they run in their own project, after all others.
 const faults = everywhere.map((g) => g.replace('*.test.ts', '*.faults.test.ts'));
 
