@@ -8,7 +8,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { createLogger, type Logger } from '@shop/platform';
 import type { RouterConfig } from './config.js';
 import { ForwardingDataSource, subgraphFetcher, type RouterContext } from './datasource.js';
-import { formatRouterError, queryLimits } from './limits.js';
+import { formatRouterError, queryLimits, refuseUnresolvedOperation } from './limits.js';
 import { checkSubgraphs } from './readiness.js';
 import { resolveSubgraphUrl, subgraphsOf, supergraphFile, type SubgraphEndpoint, type SupergraphFile } from './supergraph.js';
 
@@ -52,6 +52,37 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, heade
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
+/**
+ * True when JSON text nests arrays/objects deeper than `max` (strings skipped). JSON.parse copes
+ * with any depth, but the gateway's JSON.stringify of the variables it forwards overflows the stack
+ * on a deeply nested value for a custom scalar (e.g. DateTime), which no schema rule stops.
+ */
+export function jsonNestingExceeds(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+function tooDeep(res: http.ServerResponse, max: number): void {
+  sendJson(res, 400, { errors: [{ message: `JSON nested deeper than ${max} levels`, extensions: { code: 'BAD_REQUEST' } }] });
+}
+
+/** The client's address as the router's socket sees it (IPv4-mapped IPv6 written as IPv4). */
+function peerAddress(req: http.IncomingMessage): string {
+  const address = req.socket.remoteAddress ?? '';
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
 /** A usable client request id, or a fresh one (ids travel to subgraphs and logs, so keep them tame). */
 function requestIdOf(req: http.IncomingMessage): string {
   const given = req.headers['x-request-id'];
@@ -86,7 +117,7 @@ export async function createRouter(config: RouterConfig, options: RouterOptions 
 
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph.hook,
-    buildService: ({ name, url }) => new ForwardingDataSource({ url: resolveSubgraphUrl(name, url, config.subgraphUrls), fetcher }),
+    buildService: ({ name, url }) => new ForwardingDataSource({ url: resolveSubgraphUrl(name, url, config.subgraphUrls), fetcher, subgraphName: name }),
     // Query plans are cached per operation in an LRU of roughly this size; a new supergraph clears it.
     experimental_approximateQueryPlanStoreMiB: config.queryPlanCacheMiB,
     __exposeQueryPlanExperimental: !config.production,
@@ -108,6 +139,7 @@ export async function createRouter(config: RouterConfig, options: RouterOptions 
     stopOnTerminationSignals: false,
     plugins: [
       ...limits.plugins,
+      refuseUnresolvedOperation,
       // No Studio reporting, hence no ftv1 inline traces requested from subgraphs.
       ApolloServerPluginUsageReportingDisabled(),
       config.production
@@ -136,9 +168,14 @@ export async function createRouter(config: RouterConfig, options: RouterOptions 
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
       }
+      for (const param of ['variables', 'extensions']) {
+        const value = url.searchParams.get(param);
+        if (value && jsonNestingExceeds(value, config.maxJsonDepth)) return tooDeep(res, config.maxJsonDepth);
+      }
       let body: unknown = undefined;
       if (req.method === 'POST') {
         const text = await readBody(req, config.maxBodyBytes);
+        if (jsonNestingExceeds(text, config.maxJsonDepth)) return tooDeep(res, config.maxJsonDepth);
         try {
           body = text ? JSON.parse(text) : undefined;
         } catch {
@@ -148,7 +185,7 @@ export async function createRouter(config: RouterConfig, options: RouterOptions 
       const requestLog = log.child({ requestId });
       const result = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-        context: async () => ({ requestId, authorization: req.headers.authorization, log: requestLog }),
+        context: async () => ({ requestId, authorization: req.headers.authorization, clientAddress: peerAddress(req), log: requestLog }),
       });
       for (const [key, value] of result.headers) res.setHeader(key, value);
       // Draining: let the client's keep-alive connection go with this response.

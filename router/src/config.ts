@@ -17,6 +17,8 @@ export const routerEnv = {
   MAX_DIRECTIVES: positiveInt(DEFAULT_LIMITS.maxDirectives),
   MAX_TOKENS: positiveInt(DEFAULT_LIMITS.maxTokens),
   MAX_BODY_BYTES: positiveInt(1_000_000),
+  /** Deepest array/object nesting of a request's JSON (body, or GET variables/extensions). */
+  MAX_JSON_DEPTH: positiveInt(64),
   /** Approximate memory of the query plan LRU cache (the gateway's default is 30 MiB). */
   QUERY_PLAN_CACHE_MIB: positiveInt(30),
   /** A subgraph request that takes longer is aborted and reported as that field's error. */
@@ -38,6 +40,7 @@ export interface RouterConfig {
   subgraphUrls: Record<string, string>;
   limits: QueryLimits;
   maxBodyBytes: number;
+  maxJsonDepth: number;
   queryPlanCacheMiB: number;
   subgraphTimeoutMs: number;
   reload: { pollIntervalMs: number; debounceMs: number };
@@ -82,6 +85,7 @@ export function loadRouterConfig(env: Record<string, string | undefined> = proce
       maxTokens: c.MAX_TOKENS,
     },
     maxBodyBytes: c.MAX_BODY_BYTES,
+    maxJsonDepth: c.MAX_JSON_DEPTH,
     queryPlanCacheMiB: c.QUERY_PLAN_CACHE_MIB,
     subgraphTimeoutMs: c.SUBGRAPH_TIMEOUT_MS,
     reload: { pollIntervalMs: c.SUPERGRAPH_POLL_MS, debounceMs: c.SUPERGRAPH_RELOAD_DEBOUNCE_MS },

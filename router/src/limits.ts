@@ -67,6 +67,23 @@ export function queryLimits(limits: QueryLimits, production: boolean): LimitsSet
   };
 }
 
+/**
+ * A document whose operation cannot be chosen (several operations and no operationName, or an
+ * unknown name) is the client's mistake, a 400 as Apollo Server answers for a plain schema; the
+ * gateway's executor would throw on it instead, which Apollo turns into a 500.
+ */
+export const refuseUnresolvedOperation: ApolloServerPlugin = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operation, request }) {
+        if (operation) return;
+        const message = request.operationName ? `Unknown operation named "${request.operationName}".` : 'Must provide operation name if query contains multiple operations.';
+        throw new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } });
+      },
+    };
+  },
+};
+
 // graphql 16 spells it "more that 1000 tokens"; accept the corrected spelling too.
 const TOKEN_LIMIT = /^Syntax Error: Document contains more th(?:an|at) (\d+) tokens/;
 
@@ -93,6 +110,6 @@ export function formatRouterError(production: boolean) {
     } else if (isTooComplex(error)) {
       formatted = { ...formatted, extensions: { ...formatted.extensions, code: QUERY_TOO_COMPLEX } };
     }
-    return format(formatted);
+    return format(formatted, error);
   };
 }

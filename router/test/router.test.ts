@@ -235,7 +235,8 @@ describe('production mode', () => {
   it('hides internals of a failure and keeps public error codes', async () => {
     const res = await gql(prod.url, '{ side node { id } }');
     expect(res.data).toBeNull();
-    expect(res.errors?.[0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    // An unreachable subgraph is a retryable SERVICE_UNAVAILABLE on the fields it owns, naming nothing internal.
+    expect(res.errors?.[0]).toEqual({ message: 'The side service is unavailable', path: ['side'], extensions: { code: 'SERVICE_UNAVAILABLE' } });
     expect(JSON.stringify(res)).not.toMatch(/ECONNREFUSED|stacktrace|fetch failed/);
 
     const deep = await gql(prod.url, deepQuery(11));

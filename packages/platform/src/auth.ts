@@ -18,6 +18,9 @@ export interface AuthState {
 
 export const ACCESS_TOKEN_ALG = 'ES256';
 
+/** How far a token's iat may lie ahead of this machine's clock (clocks of the issuing instance drift). */
+export const MAX_CLOCK_SKEW_SECONDS = 30;
+
 export interface VerifierOptions {
   issuer: string;
   audience: string;
@@ -47,6 +50,10 @@ export function createTokenVerifier(opts: VerifierOptions): TokenVerifier {
         algorithms: [ACCESS_TOKEN_ALG],
         requiredClaims: ['sub', 'exp', 'iat'],
       });
+      // jose checks iat only against a maxTokenAge; a token "issued" in the future was not issued by users.
+      if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + MAX_CLOCK_SKEW_SECONDS) {
+        return { user: null, error: 'Token issued in the future' };
+      }
       const role = payload.role;
       if (typeof payload.sub !== 'string' || (role !== 'CUSTOMER' && role !== 'ADMIN')) {
         return { user: null, error: 'Token has no valid subject or role' };

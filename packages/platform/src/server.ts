@@ -1,18 +1,16 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import { BlockList, isIP, type AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type BaseContext } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import {
-  ApolloServerPluginLandingPageLocalDefault,
-  ApolloServerPluginLandingPageProductionDefault,
-} from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode } from 'graphql';
 import type { Logger } from './logger.js';
 import { makeFormatError } from './errors.js';
 import { isInternalCaller, type AuthState, type TokenVerifier } from './auth.js';
+import { roundTripsEnabled, roundTripsPlugin, roundTripsRoute, RoundTripTotals, withRequestRoundTrips } from './roundtrips.js';
 
 /** What every resolver gets; a subgraph adds its own fields (stores, loaders) through `context`. */
 export interface RequestContext {
@@ -21,6 +19,8 @@ export interface RequestContext {
   auth: AuthState;
   /** True when the request carries the internal token (another subgraph calling). */
   internalCaller: boolean;
+  /** The end client's IP address (see clientAddress): what per-client limits count on. */
+  clientIp: string;
 }
 
 export type ReadinessCheck = () => Promise<void>;
@@ -47,6 +47,11 @@ export interface SubgraphOptions<TContext extends RequestContext> {
   /** Called after the HTTP server stopped, to close pools and consumers. */
   onShutdown?: Array<() => Promise<void>>;
   maxBodyBytes?: number;
+  /**
+   * Datastore round trips per request in `extensions.roundTrips`, and their sums at
+   * `/debug/roundtrips` (roundtrips.ts). Default: NODE_ENV=test or EXPOSE_ROUNDTRIPS=true.
+   */
+  exposeRoundTrips?: boolean;
 }
 
 export interface RunningSubgraph {
@@ -58,6 +63,35 @@ export interface RunningSubgraph {
 }
 
 class BodyTooLarge extends Error {}
+
+/** IPv4-mapped IPv6 (`::ffff:10.0.0.1`) written as IPv4, so one client has one spelling. */
+function plainAddress(address: string): string {
+  return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+}
+
+/**
+ * Peers whose `x-forwarded-for` a subgraph believes: loopback and private networks, where the
+ * router runs (docker compose publishes only the router). The router overwrites the header with
+ * the address its own socket sees, so a client cannot choose it; a client that reaches a subgraph
+ * directly from a public address is counted by its own address.
+ */
+const TRUSTED_PROXIES = new BlockList();
+TRUSTED_PROXIES.addSubnet('127.0.0.0', 8, 'ipv4');
+TRUSTED_PROXIES.addSubnet('10.0.0.0', 8, 'ipv4');
+TRUSTED_PROXIES.addSubnet('172.16.0.0', 12, 'ipv4');
+TRUSTED_PROXIES.addSubnet('192.168.0.0', 16, 'ipv4');
+TRUSTED_PROXIES.addAddress('::1', 'ipv6');
+TRUSTED_PROXIES.addSubnet('fc00::', 7, 'ipv6');
+
+/** The end client's address: the forwarded one when the peer is a trusted proxy (the router), else the peer. */
+export function clientAddress(peer: string | undefined, forwardedFor: string | string[] | undefined): string {
+  const direct = plainAddress(peer ?? '');
+  const family = isIP(direct);
+  if (typeof forwardedFor !== 'string' || family === 0 || !TRUSTED_PROXIES.check(direct, family === 4 ? 'ipv4' : 'ipv6')) return direct;
+  // The rightmost entry is the one the proxy next to us wrote.
+  const forwarded = plainAddress(forwardedFor.split(',').at(-1)?.trim() ?? '');
+  return isIP(forwarded) ? forwarded : direct;
+}
 
 async function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
   const chunks: Buffer[] = [];
@@ -104,6 +138,7 @@ export async function runReadiness(checks: Record<string, ReadinessCheck>): Prom
 export async function startSubgraph<TContext extends RequestContext>(
   opts: SubgraphOptions<TContext>,
 ): Promise<RunningSubgraph> {
+  const roundTrips = (opts.exposeRoundTrips ?? roundTripsEnabled()) ? new RoundTripTotals() : null;
   const schema = buildSubgraphSchema({ typeDefs: opts.typeDefs, resolvers: opts.resolvers as GraphQLResolverMap<unknown> });
   const apollo = new ApolloServer<TContext & BaseContext>({
     schema,
@@ -115,9 +150,9 @@ export async function startSubgraph<TContext extends RequestContext>(
     formatError: makeFormatError(opts.production),
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
-      opts.production
-        ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
-        : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true }),
+      ...(roundTrips ? [roundTripsPlugin<TContext & BaseContext>()] : []),
+      // Production: no page at all (the production default is still an HTML page pointing at Apollo's tools).
+      opts.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true }),
     ],
     logger: opts.log,
   });
@@ -126,6 +161,7 @@ export async function startSubgraph<TContext extends RequestContext>(
   let shuttingDown = false;
   const maxBody = opts.maxBodyBytes ?? 1_000_000;
   const readiness = opts.readiness ?? {};
+  const routes = roundTrips ? { ...opts.routes, '/debug/roundtrips': roundTripsRoute(opts.name, roundTrips) } : opts.routes;
 
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -140,7 +176,7 @@ export async function startSubgraph<TContext extends RequestContext>(
         const result = await runReadiness(readiness);
         return sendJson(res, result.ready ? 200 : 503, { service: opts.name, ...result });
       }
-      const route = opts.routes?.[url.pathname];
+      const route = routes?.[url.pathname];
       if (route) return await route(req, res);
       if (url.pathname !== '/graphql' && url.pathname !== '/') return sendJson(res, 404, { error: 'not found' });
 
@@ -158,14 +194,17 @@ export async function startSubgraph<TContext extends RequestContext>(
         }
       }
       const log = opts.log.child({ requestId });
-      const result = await apollo.executeHTTPGraphQLRequest({
+      const execute = () => apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
         context: async () => {
           const auth = await opts.verifyToken(req.headers.authorization);
           const internalCaller = isInternalCaller(req.headers['x-internal-token'], opts.internalToken);
-          return (await opts.context({ requestId, log, auth, internalCaller })) as TContext & BaseContext;
+          const clientIp = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for']);
+          return (await opts.context({ requestId, log, auth, internalCaller, clientIp })) as TContext & BaseContext;
         },
       });
+      // Counting on: the whole request (token check, context, execution) in its own scope.
+      const result = await (roundTrips ? withRequestRoundTrips(roundTrips, execute) : execute());
       for (const [key, value] of result.headers) res.setHeader(key, value);
       res.statusCode = result.status ?? 200;
       if (result.body.kind === 'complete') {

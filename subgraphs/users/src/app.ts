@@ -14,6 +14,7 @@ import { createAccounts } from './accounts.js';
 import { createAddressBook } from './addresses.js';
 import { assertSafeForProduction, type UsersConfig } from './config.js';
 import { createContext, type Context } from './context.js';
+import { createLoginLimits, type LoginLimits } from './login-limits.js';
 import { schema, type UsersDb } from './db/index.js';
 import { resolvers } from './resolvers.js';
 import { createSessions } from './sessions.js';
@@ -47,11 +48,12 @@ export async function createUsersSubgraph(
     schema,
   );
   let keys: SigningKeyStore | undefined;
+  let loginLimits: LoginLimits | undefined;
   try {
     const onSql = options.onSql;
     const db: UsersDb = onSql ? drizzle(mysql.pool, { schema, mode: 'default', logger: { logQuery: onSql } }) : mysql.db;
 
-    keys = await createSigningKeyStore(db, { log });
+    keys = await createSigningKeyStore(db, { log, activationDelayMs: config.SIGNING_KEY_ACTIVATION_SECONDS * 1000 });
     const sessions = createSessions(
       db,
       keys,
@@ -64,6 +66,18 @@ export async function createUsersSubgraph(
     const accounts = createAccounts(db, sessions, log);
     const addressBook = createAddressBook(db);
     await accounts.ensureBootstrapAdmin(config.BOOTSTRAP_ADMIN_EMAIL, config.BOOTSTRAP_ADMIN_PASSWORD);
+    // Keyed by database: instances sharing the accounts share the counters, test databases do not.
+    const limits = await createLoginLimits(
+      config.REDIS_URL,
+      {
+        perEmail: config.LOGIN_MAX_PER_EMAIL,
+        perIp: config.LOGIN_MAX_PER_IP,
+        windowSeconds: config.LOGIN_WINDOW_SECONDS,
+        keyPrefix: `users:${config.MYSQL_DATABASE}:login`,
+      },
+      log,
+    );
+    loginLimits = limits;
 
     const signingKeys = keys;
     const running = await startSubgraph<Context>({
@@ -76,14 +90,15 @@ export async function createUsersSubgraph(
       log,
       // Users verifies its own tokens against its key table; other subgraphs use the JWKS URL.
       verifyToken: createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, jwks: signingKeys.getKey }),
-      context: (base) => createContext(base, { accounts, sessions, addressBook }),
+      context: (base) => createContext(base, { accounts, sessions, addressBook, loginLimits: limits }),
       readiness: { mysql: () => mysql.ping() },
       routes: { [JWKS_PATH]: (req, res) => serveJwks(signingKeys, req, res) },
-      onShutdown: [async () => signingKeys.close(), () => mysql.close()],
+      onShutdown: [async () => signingKeys.close(), () => limits.close(), () => mysql.close()],
     });
     return { ...running, keys: signingKeys };
   } catch (err) {
     keys?.close();
+    await loginLimits?.close();
     await mysql.close();
     throw err;
   }

@@ -11,6 +11,12 @@ export const usersEnv = {
   REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(30 * 24 * 60 * 60),
   BOOTSTRAP_ADMIN_EMAIL: z.email().default('admin@shop.local'),
   BOOTSTRAP_ADMIN_PASSWORD: z.string().min(8).max(200).default(DEFAULT_ADMIN_PASSWORD),
+  /** Login attempts per email and per client IP in one window (0: no limit); counted in Redis (REDIS_URL). */
+  LOGIN_MAX_PER_EMAIL: z.coerce.number().int().min(0).default(5),
+  LOGIN_MAX_PER_IP: z.coerce.number().int().min(0).default(20),
+  LOGIN_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
+  /** A rotated-in signing key signs only after this many seconds (published at once; see tokens.ts). */
+  SIGNING_KEY_ACTIVATION_SECONDS: z.coerce.number().int().min(0).default(10),
 };
 
 export type UsersConfig = ReturnType<typeof loadUsersConfig>;

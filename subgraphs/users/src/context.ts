@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import { forbidden, optionalUser, type RequestContext } from '@shop/platform';
 import type { Accounts } from './accounts.js';
 import type { AddressBook } from './addresses.js';
+import type { LoginLimits } from './login-limits.js';
 import type { AddressModel, UserModel } from './mappers.js';
 import type { Sessions } from './sessions.js';
 
@@ -9,6 +10,7 @@ export interface UsersServices {
   accounts: Accounts;
   sessions: Sessions;
   addressBook: AddressBook;
+  loginLimits: LoginLimits;
 }
 
 export type Context = RequestContext &

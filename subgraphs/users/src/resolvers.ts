@@ -33,7 +33,11 @@ export const resolvers: Resolvers = {
 
     login: async (_parent, args, ctx) => {
       const input = loginInput.parse(args.input);
-      return authPayload(ctx, await ctx.accounts.login(input));
+      // Counted before the password check: a refused attempt never reaches argon2.
+      await ctx.loginLimits.attempt(input.email, ctx.clientIp);
+      const outcome = await ctx.accounts.login(input);
+      if (outcome.ok) await ctx.loginLimits.succeeded(input.email);
+      return authPayload(ctx, outcome);
     },
 
     refreshToken: async (_parent, args, ctx) => authPayload(ctx, await ctx.sessions.refresh(args.token)),

@@ -24,13 +24,16 @@ export interface SigningKey {
 }
 
 export interface SigningKeyStore {
-  /** The newest non-retired key: it signs new access tokens. */
+  /** The newest non-retired key that is past its activation delay (else the oldest): it signs new access tokens. */
   current(): SigningKey;
   /** Public JWKs of every non-retired key (the JWKS document's `keys`). */
   publicJwks(): Promise<JWK[]>;
   /** Key resolver for jose's jwtVerify; reloads once (with a cooldown) when a token names an unknown kid. */
   getKey: JWTVerifyGetKey;
-  /** Adds a new key, which signs from now on; older keys keep verifying until retired. Returns its kid. */
+  /**
+   * Adds a new key: published at once, signing once its activation delay has passed; older keys
+   * keep verifying until retired. Returns its kid.
+   */
   rotate(): Promise<string>;
   /** Stops publishing and trusting a key; tokens it signed stop verifying. */
   retire(kid: string): Promise<void>;
@@ -39,7 +42,8 @@ export interface SigningKeyStore {
 }
 
 interface LoadedKeys {
-  signing: SigningKey;
+  /** Every non-retired key, newest first, with when it was created. */
+  signing: Array<SigningKey & { createdAt: number }>;
   jwks: JWK[];
   verify: JWTVerifyGetKey;
   loadedAt: number;
@@ -51,6 +55,12 @@ export interface SigningKeyStoreOptions {
   reloadIntervalMs?: number;
   /** Minimum time between reloads triggered by unknown kids (they are attacker-controlled). */
   unknownKidCooldownMs?: number;
+  /**
+   * A new key is published at once but signs only after this delay (default 10 s). Verifiers
+   * refetch the JWKS on an unknown kid at most once per cooldown (5 s in platform and here): a
+   * token of a key that signed at once would be refused by a verifier that fetched just before.
+   */
+  activationDelayMs?: number;
 }
 
 async function generateSigningKey(db: UsersDb): Promise<string> {
@@ -70,6 +80,7 @@ async function generateSigningKey(db: UsersDb): Promise<string> {
 export async function createSigningKeyStore(db: UsersDb, opts: SigningKeyStoreOptions): Promise<SigningKeyStore> {
   const reloadIntervalMs = opts.reloadIntervalMs ?? 60_000;
   const cooldownMs = opts.unknownKidCooldownMs ?? 5_000;
+  const activationDelayMs = opts.activationDelayMs ?? 10_000;
   let lastUnknownKidReload = 0;
 
   async function load(): Promise<LoadedKeys> {
@@ -88,10 +99,16 @@ export async function createSigningKeyStore(db: UsersDb, opts: SigningKeyStoreOp
         .where(isNull(signingKeys.retiredAt))
         .orderBy(desc(signingKeys.createdAt), desc(signingKeys.kid));
     }
-    const newest = rows[0]!;
     const jwks = rows.map((r) => JSON.parse(r.publicJwk) as JWK);
+    const signing = await Promise.all(
+      rows.map(async (r) => ({
+        kid: r.kid,
+        createdAt: r.createdAt.getTime(),
+        privateKey: (await importJWK(JSON.parse(r.privateJwk) as JWK, ACCESS_TOKEN_ALG)) as CryptoKey,
+      })),
+    );
     return {
-      signing: { kid: newest.kid, privateKey: (await importJWK(JSON.parse(newest.privateJwk) as JWK, ACCESS_TOKEN_ALG)) as CryptoKey },
+      signing,
       jwks,
       verify: createLocalJWKSet({ keys: jwks }),
       loadedAt: Date.now(),
@@ -128,7 +145,11 @@ export async function createSigningKeyStore(db: UsersDb, opts: SigningKeyStoreOp
   };
 
   return {
-    current: () => state.signing,
+    // The newest key past its activation delay; on a first start (or after retiring every older key) the oldest there is.
+    current: () => {
+      const active = state.signing.find((k) => k.createdAt <= Date.now() - activationDelayMs) ?? state.signing.at(-1)!;
+      return { kid: active.kid, privateKey: active.privateKey };
+    },
     async publicJwks() {
       if (Date.now() - state.loadedAt > reloadIntervalMs) await reload();
       return state.jwks;

@@ -9,7 +9,8 @@ import { LOGIN, ME, loginAs, registerUser, sql, startUsers, usersConfig, type Us
 
 let users: UsersHarness;
 beforeAll(async () => {
-  users = await startUsers();
+  // A rotated-in key signs at once here; the activation delay itself is covered end to end (e2e/test/security/tokens.test.ts).
+  users = await startUsers({ SIGNING_KEY_ACTIVATION_SECONDS: '0' });
 });
 afterAll(async () => {
   await users?.close();
