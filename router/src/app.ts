@@ -104,7 +104,7 @@ export async function createRouter(config: RouterConfig, options: RouterOptions 
     pollIntervalMs: config.reload.pollIntervalMs,
     debounceMs: config.reload.debounceMs,
   });
-  const fetcher = subgraphFetcher(config.subgraphTimeoutMs);
+  const fetcher = subgraphFetcher({ timeoutMs: config.subgraphTimeoutMs, dedup: config.subgraphDedup });
   let endpoints: { sdl: string; list: SubgraphEndpoint[] } = { sdl: '', list: [] };
   const subgraphs = (): SubgraphEndpoint[] => {
     const sdl = supergraph.current();

@@ -23,6 +23,8 @@ export const routerEnv = {
   QUERY_PLAN_CACHE_MIB: positiveInt(30),
   /** A subgraph request that takes longer is aborted and reported as that field's error. */
   SUBGRAPH_TIMEOUT_MS: positiveInt(30_000),
+  /** Inflight deduplication of identical concurrent subgraph queries: "true" or "false". */
+  SUBGRAPH_INFLIGHT_DEDUP: z.enum(['true', 'false']).default('false'),
   /** Polling interval of the supergraph file, on top of fs.watch (which misses changes on some mounts). */
   SUPERGRAPH_POLL_MS: positiveInt(2_000),
   SUPERGRAPH_RELOAD_DEBOUNCE_MS: z.coerce.number().int().min(0).default(200),
@@ -43,6 +45,8 @@ export interface RouterConfig {
   maxJsonDepth: number;
   queryPlanCacheMiB: number;
   subgraphTimeoutMs: number;
+  /** Identical concurrent subgraph queries share one HTTP request (SUBGRAPH_INFLIGHT_DEDUP). */
+  subgraphDedup: boolean;
   reload: { pollIntervalMs: number; debounceMs: number };
   readyTimeoutMs: number;
 }
@@ -88,6 +92,7 @@ export function loadRouterConfig(env: Record<string, string | undefined> = proce
     maxJsonDepth: c.MAX_JSON_DEPTH,
     queryPlanCacheMiB: c.QUERY_PLAN_CACHE_MIB,
     subgraphTimeoutMs: c.SUBGRAPH_TIMEOUT_MS,
+    subgraphDedup: c.SUBGRAPH_INFLIGHT_DEDUP === 'true',
     reload: { pollIntervalMs: c.SUPERGRAPH_POLL_MS, debounceMs: c.SUPERGRAPH_RELOAD_DEBOUNCE_MS },
     readyTimeoutMs: c.READY_TIMEOUT_MS,
   };
