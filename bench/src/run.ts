@@ -5,6 +5,7 @@
  *
  *   npm run bench                       every scenario
  *   npm run bench -- --only peer        only the named scenario(s), comma-separated
+ *   npm run bench -- --soak             also the 5-minute soak (BENCH_SOAK_SECONDS); --only soak runs it alone
  *   npm run bench -- --cpu-prof         also profile the gateway processes (node --cpu-prof)
  *   npm run bench -- --verbose          echo the child processes' output
  *   BENCH_SECONDS=8 npm run bench       shorter profiles (see bench/README.md for all env)
@@ -19,24 +20,29 @@ import { repoRoot } from '../peer/paths.js';
 import { buildJs } from './build.js';
 import { hasTaskset, killAllSync, stopAll } from './proc.js';
 import { peerScenario } from './scenarios/peer.js';
+import { sagaScenario } from './scenarios/saga.js';
+import { shopScenario } from './scenarios/shop.js';
+import { soakScenario } from './scenarios/soak.js';
 import type { Scenario, ScenarioContext, ScenarioReport } from './scenarios/types.js';
 
-/** Every scenario, in run order. The shop workload registers here as another module. */
-const SCENARIOS: Scenario[] = [peerScenario];
+/** Every scenario, in run order. The soak runs only when asked for (--soak, or --only soak). */
+const SCENARIOS: Scenario[] = [peerScenario, shopScenario, sagaScenario, soakScenario];
+const ON_REQUEST = new Set(['soak']);
 
 const ORCHESTRATOR_CPU = '1';
 
-function parseArgs(argv: string[]): { only?: string[]; cpuProf: boolean; verbose: boolean; seconds?: number } {
-  const out: { only?: string[]; cpuProf: boolean; verbose: boolean; seconds?: number } = { cpuProf: false, verbose: false };
+function parseArgs(argv: string[]): { only?: string[]; cpuProf: boolean; verbose: boolean; soak: boolean; seconds?: number } {
+  const out: { only?: string[]; cpuProf: boolean; verbose: boolean; soak: boolean; seconds?: number } = { cpuProf: false, verbose: false, soak: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => (a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i]);
     if (a === '--only' || a.startsWith('--only=')) out.only = (value() ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     else if (a === '--cpu-prof') out.cpuProf = true;
     else if (a === '--verbose') out.verbose = true;
+    else if (a === '--soak') out.soak = true;
     else if (a === '--seconds' || a.startsWith('--seconds=')) out.seconds = Number(value());
     else if (a === '--help' || a === '-h') {
-      console.log(`usage: npm run bench -- [--only ${SCENARIOS.map((s) => s.name).join(',')}] [--seconds N] [--cpu-prof] [--verbose]`);
+      console.log(`usage: npm run bench -- [--only ${SCENARIOS.map((s) => s.name).join(',')}] [--soak] [--seconds N] [--cpu-prof] [--verbose]`);
       process.exit(0);
     } else {
       console.error(`unknown argument: ${a}`);
@@ -65,7 +71,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 process.on('exit', killAllSync);
 
-const selected = args.only ? SCENARIOS.filter((s) => args.only!.includes(s.name)) : SCENARIOS;
+const selected = args.only ? SCENARIOS.filter((s) => args.only!.includes(s.name)) : SCENARIOS.filter((s) => !ON_REQUEST.has(s.name) || args.soak);
 if (args.only && selected.length !== args.only.length) {
   console.error(`unknown scenario in --only ${args.only.join(',')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
   process.exit(2);

@@ -1,6 +1,7 @@
 import mysql from 'mysql2/promise';
 import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2';
 import { migrate } from 'drizzle-orm/mysql2/migrator';
+import { countMysqlRoundTrips, roundTripsEnabled } from './roundtrips.js';
 
 export interface MysqlOptions {
   /** Server URL without a database, e.g. mysql://root@127.0.0.1:3306 */
@@ -47,6 +48,8 @@ export async function openMysql<TSchema extends Record<string, unknown>>(
     dateStrings: false,
     supportBigNumbers: true,
   });
+  // Test mode (or EXPOSE_ROUNDTRIPS=true): count the pool's round trips per GraphQL request (roundtrips.ts).
+  if (roundTripsEnabled()) countMysqlRoundTrips(pool);
   const db = drizzle(pool, { schema, mode: 'default' });
   if (opts.migrationsFolder) await migrate(db, { migrationsFolder: opts.migrationsFolder });
   return {

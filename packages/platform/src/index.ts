@@ -7,3 +7,4 @@ export * from './pagination.js';
 export * from './server.js';
 export * from './schema.js';
 export * from './subgraph-client.js';
+export * from './roundtrips.js';

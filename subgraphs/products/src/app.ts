@@ -3,9 +3,11 @@ import { MongoClient, type Db, type MongoClientOptions } from 'mongodb';
 import type { JWTVerifyGetKey } from 'jose';
 import { createKafka, createPublisher, OutboxRelay } from '@shop/events';
 import {
+  countMongoRoundTrips,
   createLogger,
   createTokenVerifier,
   loadTypeDefs,
+  roundTripsEnabled,
   startSubgraph,
   type Logger,
   type RunningSubgraph,
@@ -52,7 +54,14 @@ export async function createProductsSubgraph(config: ProductsSubgraphConfig): Pr
       ? config.auth.verifyToken
       : createTokenVerifier({ jwks: config.auth.jwks, issuer: config.auth.issuer, audience: config.auth.audience });
 
-  const client = new MongoClient(config.mongoUrl, { serverSelectionTimeoutMS: 5_000, ...config.mongoClientOptions });
+  // Test mode (or EXPOSE_ROUNDTRIPS=true): Mongo commands per GraphQL request, via command monitoring (platform roundtrips.ts).
+  const countRoundTrips = roundTripsEnabled();
+  const client = new MongoClient(config.mongoUrl, {
+    serverSelectionTimeoutMS: 5_000,
+    ...(countRoundTrips ? { monitorCommands: true } : {}),
+    ...config.mongoClientOptions,
+  });
+  if (countRoundTrips) countMongoRoundTrips(client);
   await client.connect();
   const db = client.db(config.database);
   const products = productsCollection(db);

@@ -9,9 +9,11 @@ import {
 } from '@shop/events';
 import {
   assertProductionSecrets,
+  countRedisRoundTrips,
   createLogger,
   createTokenVerifier,
   loadTypeDefs,
+  roundTripsEnabled,
   startSubgraph,
   type Logger,
   type RunningSubgraph,
@@ -45,6 +47,8 @@ export async function createSearchSubgraph(config: SearchConfig, options: Search
   assertProductionSecrets(config);
   const log = options.log ?? createLogger('search', config.LOG_LEVEL);
   const redis = connectRedis(config.REDIS_URL);
+  // Test mode (or EXPOSE_ROUNDTRIPS=true): Redis commands per GraphQL request (platform roundtrips.ts).
+  if (roundTripsEnabled()) countRedisRoundTrips(redis);
   const closers: Array<() => Promise<void>> = [async () => void (await redis.quit())];
   const closeAll = async () => {
     for (const close of closers.reverse()) await close().catch((err: unknown) => log.warn({ err }, 'close failed'));
