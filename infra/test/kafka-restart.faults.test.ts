@@ -76,8 +76,22 @@ it('stopKafka() stops the broker cleanly; startKafka() brings it back from the s
   const admin2 = kafka2.admin();
   await admin2.connect();
   expect(await admin2.listTopics()).toContain(topic);
-  const hw = await admin2.fetchTopicOffsets(topic);
-  expect(hw.reduce((n, p) => n + Number(p.high), 0)).toBe(9);
+  // Right after a restart the partitions may still be electing their leader: ask until they answer.
+  let high = -1;
+  await waitFor(
+    async () => {
+      try {
+        const hw = await admin2.fetchTopicOffsets(topic);
+        high = hw.reduce((n, p) => n + Number(p.high), 0);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    30_000,
+    () => 'partitions got no leader after the restart',
+  );
+  expect(high).toBe(9);
   const [committed] = await admin2.fetchOffsets({ groupId, topics: [topic] });
   expect(committed?.partitions.reduce((n, p) => n + Number(p.offset), 0)).toBe(9);
   await admin2.disconnect();
