@@ -76,6 +76,20 @@ it('stopKafka() stops the broker cleanly; startKafka() brings it back from the s
   const admin2 = kafka2.admin();
   await admin2.connect();
   expect(await admin2.listTopics()).toContain(topic);
+  // After a restart the broker re-elects partition leaders (and loads the group coordinator) for a
+  // moment: wait until every partition of the topic has a leader before using it.
+  await waitFor(
+    async () => {
+      try {
+        const { topics } = await admin2.fetchTopicMetadata({ topics: [topic] });
+        return topics[0]!.partitions.length === 3 && topics[0]!.partitions.every((p) => p.leader >= 0);
+      } catch {
+        return false;
+      }
+    },
+    30_000,
+    () => 'partitions got no leader after the restart',
+  );
   // Right after a restart the partitions may still be electing their leader: ask until they answer.
   let high = -1;
   await waitFor(
@@ -92,8 +106,22 @@ it('stopKafka() stops the broker cleanly; startKafka() brings it back from the s
     () => 'partitions got no leader after the restart',
   );
   expect(high).toBe(9);
-  const [committed] = await admin2.fetchOffsets({ groupId, topics: [topic] });
-  expect(committed?.partitions.reduce((n, p) => n + Number(p.offset), 0)).toBe(9);
+  // The group coordinator also moves in after the restart: ask until it answers.
+  let committedTotal = -1;
+  await waitFor(
+    async () => {
+      try {
+        const [committed] = await admin2.fetchOffsets({ groupId, topics: [topic] });
+        committedTotal = committed?.partitions.reduce((n, p) => n + Number(p.offset), 0) ?? -1;
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    30_000,
+    () => 'group coordinator not available after the restart',
+  );
+  expect(committedTotal).toBe(9);
   await admin2.disconnect();
 
   // the old group resumes after its committed offsets: it only sees what was sent after the restart
