@@ -15,7 +15,8 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'main', include: everywhere, exclude: [...faults, '**/node_modules/**'], sequence: { groupOrder: 0 } },
+        // *.load.test.ts run only by `npm run test:load` (e2e/test/load/vitest.config.ts).
+        test: { name: 'main', include: everywhere, exclude: [...faults, '**/*.load.test.ts', '**/node_modules/**'], sequence: { groupOrder: 0 } },
       },
       {
         extends: true,

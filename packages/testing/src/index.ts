@@ -101,3 +101,4 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
 }
 
 export * from './shop.js';
+export * from './processes.js';

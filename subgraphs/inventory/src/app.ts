@@ -50,7 +50,55 @@ export interface RunningInventorySubgraph extends RunningSubgraph {
   db: InventoryDb;
   stock: StockLevels;
   relay: OutboxRelay;
-  consumer: RunningConsumer;
+  consumer: BackgroundConsumer;
+}
+
+export interface BackgroundConsumer {
+  /** Resolves once the consumer has joined its group and runs (start-up does not wait for it). */
+  started: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the consumer without holding up start-up: joining the group can take until Kafka is back,
+ * or until the session of a killed predecessor expires (30 s), and meanwhile the checkout still
+ * needs `Product.inventory` from this subgraph. It keeps trying until it runs or is stopped.
+ */
+function consumeInBackground(start: () => Promise<RunningConsumer>, log: Logger): BackgroundConsumer {
+  let stopped = false;
+  let running: RunningConsumer | null = null;
+  let wakeUp: (() => void) | null = null;
+  let markStarted: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => {
+    markStarted = resolve;
+  });
+  const loop = (async () => {
+    for (let attempt = 1; !stopped; attempt++) {
+      try {
+        const consumer = await start();
+        if (stopped) return void (await consumer.stop());
+        running = consumer;
+        return markStarted();
+      } catch (err) {
+        const delay = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
+        log.warn({ err: (err as Error).message, retryInMs: delay }, 'event consumer could not start, retrying');
+        await new Promise<void>((resolve) => {
+          wakeUp = resolve;
+          setTimeout(resolve, delay).unref();
+        });
+      }
+    }
+  })();
+  return {
+    started,
+    async stop() {
+      stopped = true;
+      (wakeUp as (() => void) | null)?.();
+      await loop;
+      await running?.stop();
+      running = null;
+    },
+  };
 }
 
 const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
@@ -104,20 +152,22 @@ export async function createInventorySubgraph(
     closers.push(() => relay.stop());
 
     const prefix = config.KAFKA_TOPIC_PREFIX;
-    await ensureTopics(kafka, [...consumedTopics, topics.inventory, topics.deadLetter].map((t) => prefix + t));
-    const consumer = await startEventConsumer({
-      kafka,
-      groupId: consumerGroup(config),
-      topics: consumedTopics,
-      handlers: inventoryHandlers,
-      store: wakingStore(mysqlIdempotencyStore(mysql.db), relay),
-      publisher,
-      log: log.child({ component: 'consumer' }),
-      topicPrefix: prefix,
-      maxAttempts: options.consumer?.maxAttempts,
-      retryBackoffMs: options.consumer?.retryBackoffMs,
-      onSettled: options.onEventSettled,
-    });
+    const consumer = consumeInBackground(async () => {
+      await ensureTopics(kafka, [...consumedTopics, topics.inventory, topics.deadLetter].map((t) => prefix + t));
+      return startEventConsumer({
+        kafka,
+        groupId: consumerGroup(config),
+        topics: consumedTopics,
+        handlers: inventoryHandlers,
+        store: wakingStore(mysqlIdempotencyStore(mysql.db), relay),
+        publisher,
+        log: log.child({ component: 'consumer' }),
+        topicPrefix: prefix,
+        maxAttempts: options.consumer?.maxAttempts,
+        retryBackoffMs: options.consumer?.retryBackoffMs,
+        onSettled: options.onEventSettled,
+      });
+    }, log.child({ component: 'consumer' }));
     closers.push(() => consumer.stop());
 
     const stock = createStockLevels(db, { onEventsWritten: () => relay.wake() });
