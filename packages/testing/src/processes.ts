@@ -107,8 +107,11 @@ export interface ProcessShop {
   sql<T = Record<string, unknown>>(subgraph: ShopSubgraph, statement: string, params?: unknown[]): Promise<T[]>;
   /** Processes that exited without being told to (name, exit code or signal): a crash the test did not cause. */
   unexpectedExits(): Array<{ name: ShopProcessName; code: number | null; signal: NodeJS.Signals | null }>;
-  /** Stops every process (SIGTERM, SIGKILL after 5 s), drops the databases and the search keys. Logs stay unless `removeDir`. */
-  stop(opts?: { removeDir?: boolean }): Promise<void>;
+  /**
+   * Stops every process (SIGTERM, SIGKILL after 5 s), drops the databases and the search keys, and
+   * removes `dir` (when it made it) — unless `keepDir`, env SHOP_KEEP_LOGS=1, or a process crashed (then its path is printed).
+   */
+  stop(opts?: { keepDir?: boolean }): Promise<void>;
 }
 
 /** Children still running when the test process exits are killed (never leave a shop behind). */
@@ -307,7 +310,7 @@ export async function startShopProcesses(opts: ProcessShopOptions = {}): Promise
   const cleanups: Array<() => Promise<void>> = [];
   const pools = new Map<string, mysql.Pool>();
 
-  const stopAll = async (removeDir = false) => {
+  const stopAll = async (keepDir = true) => {
     // Router first (no new requests), then the callers, then the owners, users last.
     const tiers: ShopProcessName[][] = [
       ['router'],
@@ -321,7 +324,8 @@ export async function startShopProcesses(opts: ProcessShopOptions = {}): Promise
     pools.clear();
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     cleanups.length = 0;
-    if (removeDir) rmSync(dir, { recursive: true, force: true });
+    if (!keepDir && !opts.dir) rmSync(dir, { recursive: true, force: true }); // a caller's own dir is theirs
+    else process.stderr.write(`[shop-processes] logs kept in ${logsDir}\n`);
   };
 
   try {
@@ -494,7 +498,10 @@ export async function startShopProcesses(opts: ProcessShopOptions = {}): Promise
         return rows as T[];
       },
       unexpectedExits: () => Object.values(managed).flatMap((p) => p.crashes),
-      stop: (o) => stopAll(o?.removeDir ?? false),
+      stop: (o) => {
+        const crashed = Object.values(managed).some((p) => p.crashes.length > 0);
+        return stopAll(o?.keepDir === true || process.env.SHOP_KEEP_LOGS === '1' || crashed);
+      },
     };
   } catch (err) {
     await stopAll();
