@@ -8,3 +8,4 @@ export * from './server.js';
 export * from './schema.js';
 export * from './subgraph-client.js';
 export * from './roundtrips.js';
+export * from './countries.js';

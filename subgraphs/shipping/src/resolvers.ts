@@ -1,7 +1,7 @@
 import { badUserInput, requireAdmin } from '@shop/platform';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 import { visibleShipment } from './context.js';
-import { isCountryCode } from './countries.js';
+import { isCountryCode } from '@shop/platform';
 import { DateTime } from './scalars.js';
 
 const COUNTRY_FORMAT = /^[A-Z]{2}$/;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isCountryCode } from './countries.js';
+import { isCountryCode } from '@shop/platform';
 import { MAX_BASIS_POINTS, normaliseQualifier } from './rates.js';
 
 export const country = z

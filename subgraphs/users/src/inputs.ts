@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isCountryCode } from './countries.js';
+import { isCountryCode } from '@shop/platform';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './passwords.js';
 
 /** Emails are compared and stored trimmed and in lower case. */
