@@ -35,6 +35,20 @@ export function mysqlIdempotencyStore(db: DrizzleMysql): IdempotencyStore<MysqlT
   };
 }
 
+/**
+ * The store, waking the outbox relay after every applied event: a handler's effects enqueue events
+ * (reserved stock, a created shipment), and they should go out now rather than at the next poll.
+ */
+export function wakingAfterApplied<Tx>(store: IdempotencyStore<Tx>, relay: { wake(): void }): IdempotencyStore<Tx> {
+  return {
+    async runOnce(consumer, eventId, effect) {
+      const outcome = await store.runOnce(consumer, eventId, effect);
+      if (outcome === 'applied') relay.wake();
+      return outcome;
+    },
+  };
+}
+
 export type EventHandlers<Tx> = { [T in EventType]?: (event: ShopEvent<T>, tx: Tx) => Promise<void> };
 
 export interface ConsumerOptions<Tx> {
@@ -55,6 +69,13 @@ export interface ConsumerOptions<Tx> {
   topicPrefix?: string;
   /** Longest wait of one fetch on a quiet topic (default 500 ms; also bounds stop()). */
   maxWaitTimeInMs?: number;
+  /**
+   * Partitions whose messages are handled at the same time (kafkajs `partitionsConsumedConcurrently`).
+   * Order is kept within a partition, and events are keyed by aggregate (order id, product id), so one
+   * order's events still apply in order. Default: KAFKA_CONSUMER_CONCURRENCY, else 3 (the partitions of
+   * one topic, ensureTopics).
+   */
+  partitionsConsumedConcurrently?: number;
   /** Read a new group's topics from the beginning (default true: nothing published before start-up is missed). */
   fromBeginning?: boolean;
   /** Called after each message is settled (applied, duplicate, ignored or dead-lettered); for tests and metrics. */
@@ -71,6 +92,15 @@ function isInfrastructureError(err: unknown): boolean {
   if (!e) return false;
   if (e.code && INFRA_ERROR_CODES.has(e.code)) return true;
   return e.cause ? isInfrastructureError(e.cause) : false;
+}
+
+/** KAFKA_CONSUMER_CONCURRENCY (a positive integer), else 3. Read like NODE_ENV: every consumer of a process agrees. */
+export function consumerConcurrencyFromEnv(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.KAFKA_CONSUMER_CONCURRENCY;
+  if (raw === undefined || raw === '') return 3;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`KAFKA_CONSUMER_CONCURRENCY must be an integer 1-64, got "${raw}"`);
+  return n;
 }
 
 export interface RunningConsumer {
@@ -122,6 +152,7 @@ export async function startEventConsumer<Tx>(opts: ConsumerOptions<Tx>): Promise
   };
 
   await consumer.run({
+    partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? consumerConcurrencyFromEnv(),
     eachMessage: async ({ topic: fullTopic, partition, message }) => {
       const topic = fullTopic.slice(prefix.length);
       const parsed = parseEvent(message.value);

@@ -6,3 +6,4 @@ export * from './outbox.js';
 export * from './consumer.js';
 export * from './migrations.js';
 export * from './topics.js';
+export * from './background.js';

@@ -2,17 +2,18 @@ import { fileURLToPath } from 'node:url';
 import { drizzle } from 'drizzle-orm/mysql2';
 import {
   createKafka,
+  ensureTopics,
   createPublisher,
   migrateEventTables,
   MysqlOutboxStore,
   mysqlIdempotencyStore,
   OutboxRelay,
+  wakingAfterApplied,
   startEventConsumer,
+  type BackgroundConsumer,
+  consumeInBackground,
   topics,
-  type IdempotencyStore,
-  type MysqlTx,
   type Outcome as ConsumeOutcome,
-  type RunningConsumer,
   type ShopEvent,
 } from '@shop/events';
 import {
@@ -30,7 +31,6 @@ import { consumerGroup, type InventoryConfig } from './config.js';
 import { createContext, type Context } from './context.js';
 import { schema, type InventoryDb } from './db/index.js';
 import { consumedTopics, inventoryHandlers } from './events.js';
-import { ensureTopics } from '@shop/events';
 import { resolvers } from './resolvers.js';
 import { createStockLevels, type StockLevels } from './stock.js';
 
@@ -53,66 +53,9 @@ export interface RunningInventorySubgraph extends RunningSubgraph {
   consumer: BackgroundConsumer;
 }
 
-export interface BackgroundConsumer {
-  /** Resolves once the consumer has joined its group and runs (start-up does not wait for it). */
-  started: Promise<void>;
-  stop(): Promise<void>;
-}
-
-/**
- * Starts the consumer without holding up start-up: joining the group can take until Kafka is back,
- * or until the session of a killed predecessor expires (30 s), and meanwhile the checkout still
- * needs `Product.inventory` from this subgraph. It keeps trying until it runs or is stopped.
- */
-function consumeInBackground(start: () => Promise<RunningConsumer>, log: Logger): BackgroundConsumer {
-  let stopped = false;
-  let running: RunningConsumer | null = null;
-  let wakeUp: (() => void) | null = null;
-  let markStarted: () => void = () => undefined;
-  const started = new Promise<void>((resolve) => {
-    markStarted = resolve;
-  });
-  const loop = (async () => {
-    for (let attempt = 1; !stopped; attempt++) {
-      try {
-        const consumer = await start();
-        if (stopped) return void (await consumer.stop());
-        running = consumer;
-        return markStarted();
-      } catch (err) {
-        const delay = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
-        log.warn({ err: (err as Error).message, retryInMs: delay }, 'event consumer could not start, retrying');
-        await new Promise<void>((resolve) => {
-          wakeUp = resolve;
-          setTimeout(resolve, delay).unref();
-        });
-      }
-    }
-  })();
-  return {
-    started,
-    async stop() {
-      stopped = true;
-      (wakeUp as (() => void) | null)?.();
-      await loop;
-      await running?.stop();
-      running = null;
-    },
-  };
-}
 
 const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
 
-/** Idempotent store that wakes the relay after every applied event (its effects enqueued events). */
-function wakingStore(store: IdempotencyStore<MysqlTx>, relay: OutboxRelay): IdempotencyStore<MysqlTx> {
-  return {
-    async runOnce(consumer, eventId, effect) {
-      const outcome = await store.runOnce(consumer, eventId, effect);
-      if (outcome === 'applied') relay.wake();
-      return outcome;
-    },
-  };
-}
 
 export async function createInventorySubgraph(
   config: InventoryConfig,
@@ -159,7 +102,7 @@ export async function createInventorySubgraph(
         groupId: consumerGroup(config),
         topics: consumedTopics,
         handlers: inventoryHandlers,
-        store: wakingStore(mysqlIdempotencyStore(mysql.db), relay),
+        store: wakingAfterApplied(mysqlIdempotencyStore(mysql.db), relay),
         publisher,
         log: log.child({ component: 'consumer' }),
         topicPrefix: prefix,

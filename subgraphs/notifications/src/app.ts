@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { drizzle } from 'drizzle-orm/mysql2';
-import { migrateEventTables, type Outcome, type RunningConsumer, type ShopEvent } from '@shop/events';
+import { migrateEventTables, type BackgroundConsumer, type Outcome, type ShopEvent } from '@shop/events';
 import {
   createLogger,
   createTokenVerifier,
@@ -15,7 +15,7 @@ import type { NotificationsConfig } from './config.js';
 import { createContext, type Context } from './context.js';
 import { schema, type NotificationsDb } from './db/index.js';
 import { createDeliverer, type Deliverer } from './delivery.js';
-import { startNotificationConsumer } from './events.js';
+import { consumeNotificationEvents } from './events.js';
 import { createInbox } from './inbox.js';
 import { resolvers } from './resolvers.js';
 import { transportFromConfig, type NotificationTransport, type RecipientDirectory } from './transports.js';
@@ -35,6 +35,8 @@ export interface NotificationsSubgraphOptions {
 export interface RunningNotificationsSubgraph extends RunningSubgraph {
   deliverer: Deliverer;
   transport: NotificationTransport;
+  /** Consumes events in the background; `started` resolves once it has joined its group. */
+  consumer: BackgroundConsumer;
 }
 
 export async function createNotificationsSubgraph(
@@ -50,7 +52,7 @@ export async function createNotificationsSubgraph(
     },
     schema,
   );
-  let consumer: RunningConsumer | undefined;
+  let consumer: BackgroundConsumer | undefined;
   let deliverer: Deliverer | undefined;
   try {
     await migrateEventTables(mysql.db);
@@ -70,7 +72,7 @@ export async function createNotificationsSubgraph(
     deliverer = activeDeliverer;
     activeDeliverer.start();
 
-    consumer = await startNotificationConsumer(config, db, {
+    consumer = consumeNotificationEvents(config, db, {
       log,
       onSettled: (outcome, event) => {
         // The notification committed: send it now rather than at the next poll.
@@ -96,7 +98,7 @@ export async function createNotificationsSubgraph(
       // Consumer first (no new notifications), then the deliverer (finishes its round), then the pool.
       onShutdown: [() => activeConsumer.stop(), () => activeDeliverer.stop(), () => mysql.close()],
     });
-    return { ...running, deliverer: activeDeliverer, transport };
+    return { ...running, deliverer: activeDeliverer, transport, consumer: activeConsumer };
   } catch (err) {
     await consumer?.stop().catch(() => undefined);
     await deliverer?.stop().catch(() => undefined);

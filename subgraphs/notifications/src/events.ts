@@ -1,4 +1,5 @@
 import {
+  consumeInBackground,
   ensureTopics,
   createKafka,
   createPublisher,
@@ -8,7 +9,7 @@ import {
   type EventHandlers,
   type MysqlTx,
   type Outcome,
-  type RunningConsumer,
+  type BackgroundConsumer,
   type ShopEvent,
 } from '@shop/events';
 import type { Logger } from '@shop/platform';
@@ -92,18 +93,21 @@ export interface NotificationConsumerOptions {
 
 const consumedTopics = [topics.orders, topics.payments];
 
-/** Consumes order and payment events into notifications, exactly once per event. */
-export async function startNotificationConsumer(
+/**
+ * Consumes order and payment events into notifications, exactly once per event. In the background:
+ * the inbox is served while Kafka is unreachable, and notifications catch up once it is back.
+ */
+export function consumeNotificationEvents(
   config: NotificationsConfig,
   db: NotificationsDb,
   opts: NotificationConsumerOptions,
-): Promise<RunningConsumer> {
+): BackgroundConsumer {
   const kafka = createKafka(config.KAFKA_BROKERS, 'notifications');
   // Only for parking poison messages on the dead-letter topic.
   const publisher = createPublisher(kafka, { topicPrefix: config.KAFKA_TOPIC_PREFIX });
-  try {
+  const consumer = consumeInBackground(async () => {
     await ensureTopics(kafka, [...consumedTopics, topics.deadLetter].map((t) => config.KAFKA_TOPIC_PREFIX + t));
-    const consumer = await startEventConsumer({
+    return startEventConsumer({
       kafka,
       groupId: consumerGroup(config),
       topics: consumedTopics,
@@ -116,15 +120,12 @@ export async function startNotificationConsumer(
       retryBackoffMs: config.EVENT_RETRY_BACKOFF_MS,
       onSettled: opts.onSettled,
     });
-    return {
-      consumer: consumer.consumer,
-      async stop() {
-        await consumer.stop();
-        await publisher.close();
-      },
-    };
-  } catch (err) {
-    await publisher.close();
-    throw err;
-  }
+  }, opts.log);
+  return {
+    started: consumer.started,
+    async stop() {
+      await consumer.stop();
+      await publisher.close();
+    },
+  };
 }

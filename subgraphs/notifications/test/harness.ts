@@ -71,6 +71,7 @@ export interface NotificationsHarness {
 export async function startNotifications(
   env: Record<string, string> = {},
   options: Omit<NotificationsSubgraphOptions, 'verifyToken' | 'onEventSettled'> = {},
+  opts: { waitForConsumer?: boolean } = {},
 ): Promise<NotificationsHarness> {
   const db = await createTestDatabase('notifications');
   const auth = await createTestAuth();
@@ -94,6 +95,8 @@ export async function startNotifications(
       verifyToken: auth.verifyToken,
       onEventSettled: (outcome, event) => settled.push({ outcome, eventId: event?.id ?? null }),
     });
+    // Start-up does not wait for the consumer's group join; most tests do.
+    if (opts.waitForConsumer ?? true) await app.consumer.started;
   } catch (err) {
     await publisher.close();
     await db.drop();

@@ -6,6 +6,7 @@ import {
   migrateEventTables,
   MysqlOutboxStore,
   OutboxRelay,
+  type BackgroundConsumer,
   type Outcome,
   type ShopEvent,
 } from '@shop/events';
@@ -24,7 +25,7 @@ import { Checkout } from './checkout.js';
 import { CONSUMER_GROUP, type OrdersConfig } from './config.js';
 import { createContext, type Context } from './context.js';
 import { schema, type OrdersDb } from './db/index.js';
-import { consumeSagaFacts, type BackgroundConsumer } from './events.js';
+import { consumeSagaFacts } from './events.js';
 import { Lifecycle } from './lifecycle.js';
 import { OrderStore } from './order-store.js';
 import { createOwners, type Owners } from './owners.js';

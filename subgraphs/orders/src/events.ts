@@ -1,5 +1,7 @@
 import {
   createKafka,
+  consumeInBackground,
+  ensureTopics,
   mysqlIdempotencyStore,
   startEventConsumer,
   topics,
@@ -7,12 +9,11 @@ import {
   type EventPublisher,
   type MysqlTx,
   type Outcome,
-  type RunningConsumer,
+  type BackgroundConsumer,
   type ShopEvent,
 } from '@shop/events';
 import type { Logger } from '@shop/platform';
 import type { OrdersDb } from './db/index.js';
-import { ensureTopics } from '@shop/events';
 import type { Lifecycle } from './lifecycle.js';
 
 /**
@@ -57,70 +58,27 @@ export interface OrdersConsumerOptions {
   onSettled?: (outcome: Outcome, event: ShopEvent | null) => void;
 }
 
-export interface BackgroundConsumer {
-  /** Resolves once the consumer is connected and subscribed. */
-  started: Promise<void>;
-  stop(): Promise<void>;
-}
-
 /**
  * Consumes the saga facts without holding up start-up: while Kafka is unreachable orders are
  * still placed (their events wait in the outbox) and the consumer keeps trying to connect.
  */
 export function consumeSagaFacts(opts: OrdersConsumerOptions): BackgroundConsumer {
-  let stopped = false;
-  let running: RunningConsumer | null = null;
-  let wakeUp: (() => void) | null = null;
-  let markStarted: () => void = () => undefined;
-  const started = new Promise<void>((resolve) => {
-    markStarted = resolve;
-  });
-
-  const loop = (async () => {
-    for (let attempt = 1; !stopped; attempt++) {
-      try {
-        // kafkajs cannot subscribe to a topic the broker is still auto-creating (e.g. a fresh test prefix).
-        await ensureTopics(opts.kafka, [...CONSUMED_TOPICS, topics.orders, topics.deadLetter].map((t) => opts.topicPrefix + t));
-        const consumer = await startEventConsumer({
-          kafka: opts.kafka,
-          groupId: opts.groupId,
-          topics: CONSUMED_TOPICS,
-          topicPrefix: opts.topicPrefix,
-          handlers: sagaHandlers(opts.lifecycle, opts.log),
-          store: mysqlIdempotencyStore(opts.db),
-          publisher: opts.publisher,
-          log: opts.log,
-          onSettled: (outcome, event) => {
-            if (outcome === 'applied') opts.onApplied();
-            opts.onSettled?.(outcome, event);
-          },
-        });
-        if (stopped) {
-          await consumer.stop();
-          return;
-        }
-        running = consumer;
-        markStarted();
-        return;
-      } catch (err) {
-        const delay = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
-        opts.log.warn({ err: (err as Error).message, retryInMs: delay }, 'saga consumer could not start, retrying');
-        await new Promise<void>((resolve) => {
-          wakeUp = resolve;
-          setTimeout(resolve, delay).unref();
-        });
-      }
-    }
-  })();
-
-  return {
-    started,
-    async stop() {
-      stopped = true;
-      (wakeUp as (() => void) | null)?.();
-      await loop;
-      await running?.stop();
-      running = null;
-    },
-  };
+  return consumeInBackground(async () => {
+    // kafkajs cannot subscribe to a topic the broker is still auto-creating (e.g. a fresh test prefix).
+    await ensureTopics(opts.kafka, [...CONSUMED_TOPICS, topics.orders, topics.deadLetter].map((t) => opts.topicPrefix + t));
+    return startEventConsumer({
+      kafka: opts.kafka,
+      groupId: opts.groupId,
+      topics: CONSUMED_TOPICS,
+      topicPrefix: opts.topicPrefix,
+      handlers: sagaHandlers(opts.lifecycle, opts.log),
+      store: mysqlIdempotencyStore(opts.db),
+      publisher: opts.publisher,
+      log: opts.log,
+      onSettled: (outcome, event) => {
+        if (outcome === 'applied') opts.onApplied();
+        opts.onSettled?.(outcome, event);
+      },
+    });
+  }, opts.log);
 }

@@ -1,7 +1,7 @@
 import { MongoServerError, ObjectId, type Collection, type Db, type UpdateFilter } from 'mongodb';
 import { createEvent, topicOf, type EventPayload, type EventType, type ShopEvent } from '@shop/events';
-import { ErrorCode, encodeCursor, userError, type Connection, type UserError } from '@shop/platform';
-import type { PendingProductEvent, ProductDocument, ProductModel } from './mappers.js';
+import { ErrorCode, encodeCursor, userError, type UserError } from '@shop/platform';
+import type { PendingProductEvent, ProductConnectionModel, ProductDocument, ProductModel } from './mappers.js';
 import { cursorOf, matchFilter, pageFilter, pageSort, type ListingQuery } from './listing.js';
 import { isProductId, type CreateProductInput, type UpdateProductInput } from './validation.js';
 
@@ -95,19 +95,22 @@ export class Catalog {
     return this.products.findOne({ _id: new ObjectId(id) }, { projection: PUBLIC_PROJECTION });
   }
 
-  /** A page of active products (keyset pagination: fetch one more than asked to know if more follow). */
-  async list(q: ListingQuery): Promise<Connection<ProductModel>> {
-    const [rows, totalCount] = await Promise.all([
-      this.products
-        .find(pageFilter(q), { projection: PUBLIC_PROJECTION, sort: pageSort(q), limit: q.limit + 1 })
-        .toArray(),
-      this.products.countDocuments(matchFilter(q)),
-    ]);
+  /**
+   * A page of active products (keyset pagination: fetch one more than asked to know if more follow).
+   * The total is counted only when asked for: a storefront page rarely selects `totalCount`, and the
+   * count is a second pass over every matching product.
+   */
+  async list(q: ListingQuery): Promise<ProductConnectionModel> {
+    const rows = await this.products
+      .find(pageFilter(q), { projection: PUBLIC_PROJECTION, sort: pageSort(q), limit: q.limit + 1 })
+      .toArray();
     const nodes: ProductModel[] = rows.slice(0, q.limit);
     const last = nodes.at(-1);
     // An empty page (first: 0) stays where it was: its end is the position it started from.
     const endCursor = last ? cursorOf(q, last) : q.after ? encodeCursor(q.after) : null;
-    return { nodes, totalCount, pageInfo: { hasNextPage: rows.length > q.limit, endCursor } };
+    let total: Promise<number> | undefined;
+    const countTotal = (): Promise<number> => (total ??= this.products.countDocuments(matchFilter(q)));
+    return { nodes, countTotal, pageInfo: { hasNextPage: rows.length > q.limit, endCursor } };
   }
 
   async create(input: CreateProductInput): Promise<ProductResult> {

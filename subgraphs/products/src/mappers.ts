@@ -1,5 +1,6 @@
 import type { ObjectId } from 'mongodb';
 import type { Envelope } from '@shop/events';
+import type { PageInfo } from '@shop/platform';
 
 /** An event written in the same atomic update as the change it announces (see README: outbox). */
 export interface PendingProductEvent {
@@ -40,4 +41,12 @@ export interface ProductDocument extends ProductModel {
   pendingEvents: PendingProductEvent[];
   /** Present while `pendingEvents` is not empty: when the oldest of them was written. */
   pendingSince?: Date;
+}
+
+/** A listing page; GraphQL `ProductConnection`. The total is counted only if `totalCount` is selected. */
+export interface ProductConnectionModel {
+  nodes: ProductModel[];
+  pageInfo: PageInfo;
+  /** Counts every product the listing's filter matches (once per page, however often it is asked). */
+  countTotal: () => Promise<number>;
 }

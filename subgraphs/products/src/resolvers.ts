@@ -46,6 +46,10 @@ export const resolvers: Resolvers = {
     },
   },
 
+  ProductConnection: {
+    totalCount: (connection) => connection.countTotal(),
+  },
+
   Product: {
     __resolveReference: (ref, ctx) => ctx.productById.load(ref.id),
     id: (p) => p._id.toHexString(),

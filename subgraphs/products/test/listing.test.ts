@@ -163,6 +163,29 @@ describe('pagination', () => {
   });
 });
 
+describe('counting', () => {
+  /** MongoDB commands the products subgraph sent for one listing request (its test-mode counters). */
+  async function mongoCommandsFor(query: string): Promise<number> {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query }),
+    });
+    const body = (await res.json()) as { errors?: unknown; extensions?: { roundTrips?: { mongo?: number } } };
+    expect(body.errors).toBeUndefined();
+    return body.extensions?.roundTrips?.mongo ?? Number.NaN;
+  }
+
+  it('counts the matching products only when totalCount is selected', async () => {
+    expect(await mongoCommandsFor('{ products(first: 5) { nodes { id } pageInfo { hasNextPage } } }')).toBe(1);
+    expect(await mongoCommandsFor('{ products(first: 5) { nodes { id } totalCount } }')).toBe(2);
+  });
+
+  it('counts once however often totalCount is selected in one listing', async () => {
+    expect(await mongoCommandsFor('{ products(first: 5) { totalCount again: totalCount nodes { id } } }')).toBe(2);
+  });
+});
+
 describe('sorting', () => {
   const sorts: Array<[Field, 'ASC' | 'DESC']> = [
     ['CREATED_AT', 'ASC'],

@@ -15,7 +15,7 @@ import {
 import { consumerGroup, type RatingsConfig } from './config.js';
 import { createContext, type Context } from './context.js';
 import { schema, type RatingsDb } from './db/index.js';
-import { consumeInBackground } from './events.js';
+import { consumeOrderEvents } from './events.js';
 import { productsSubgraph, type ProductDirectory } from './products.js';
 import { resolvers } from './resolvers.js';
 import { createReviewBook } from './reviews.js';
@@ -56,7 +56,7 @@ export async function createRatingsSubgraph(config: RatingsConfig, options: Rati
 
     const products = options.products ?? productsSubgraph(config.PRODUCTS_URL, config.DEPENDENCY_TIMEOUT_MS);
     const reviewBook = createReviewBook(db, products);
-    const consumer = consumeInBackground({
+    const consumer = consumeOrderEvents({
       db: mysql.db,
       brokers: config.KAFKA_BROKERS,
       groupId: consumerGroup(config),
@@ -87,7 +87,7 @@ export async function createRatingsSubgraph(config: RatingsConfig, options: Rati
       await consumer.stop().catch(() => undefined);
       throw err;
     }
-    return { ...running, consumerReady: consumer.ready };
+    return { ...running, consumerReady: consumer.started };
   } catch (err) {
     await mysql.close();
     throw err;

@@ -3,11 +3,12 @@ import {
   createPublisher,
   mysqlIdempotencyStore,
   startEventConsumer,
+  consumeInBackground,
   topics,
   type EventHandlers,
   type MysqlTx,
   type Outcome,
-  type RunningConsumer,
+  type BackgroundConsumer,
   type ShopEvent,
 } from '@shop/events';
 import type { Logger } from '@shop/platform';
@@ -28,60 +29,33 @@ export interface EventConsumerOptions {
   onSettled?: (outcome: Outcome, event: ShopEvent | null) => void;
 }
 
-export interface BackgroundConsumer {
-  /** Resolves once the consumer has joined its group (tests wait for it). */
-  ready: Promise<void>;
-  stop(): Promise<void>;
-}
-
 /**
- * Starts the consumer without making start-up depend on Kafka: reviews are read and written
- * while the broker is down, and verified purchases catch up once it is back (retried with backoff).
+ * Consumes order events without making start-up depend on Kafka: reviews are read and written while
+ * the broker is down, and verified purchases catch up once it is back.
  */
-export function consumeInBackground(opts: EventConsumerOptions): BackgroundConsumer {
+export function consumeOrderEvents(opts: EventConsumerOptions): BackgroundConsumer {
   const kafka = createKafka(opts.brokers, 'ratings');
   // Only for the dead-letter topic.
   const publisher = createPublisher(kafka, { topicPrefix: opts.topicPrefix });
-  let stopped = false;
-  let running: RunningConsumer | null = null;
-  let wakeUp: (() => void) | null = null;
-
-  const ready = (async () => {
-    for (let attempt = 1; !stopped; attempt++) {
-      try {
-        const started = await startEventConsumer({
-          kafka,
-          groupId: opts.groupId,
-          topics: [topics.orders],
-          topicPrefix: opts.topicPrefix,
-          handlers,
-          store: mysqlIdempotencyStore(opts.db),
-          publisher,
-          log: opts.log,
-          onSettled: opts.onSettled,
-        });
-        if (stopped) await started.stop();
-        else running = started;
-        return;
-      } catch (err) {
-        const delay = Math.min(10_000, 250 * 2 ** attempt);
-        opts.log.warn({ err: (err as Error).message, retryInMs: delay }, 'ratings: Kafka consumer not started, will retry');
-        await new Promise<void>((resolve) => {
-          wakeUp = resolve;
-          setTimeout(resolve, delay).unref();
-        });
-      }
-    }
-  })();
-  ready.catch(() => undefined);
-
+  const consumer = consumeInBackground(
+    () =>
+      startEventConsumer({
+        kafka,
+        groupId: opts.groupId,
+        topics: [topics.orders],
+        topicPrefix: opts.topicPrefix,
+        handlers,
+        store: mysqlIdempotencyStore(opts.db),
+        publisher,
+        log: opts.log,
+        onSettled: opts.onSettled,
+      }),
+    opts.log,
+  );
   return {
-    ready,
+    started: consumer.started,
     async stop() {
-      stopped = true;
-      wakeUp?.();
-      await ready.catch(() => undefined);
-      await running?.stop();
+      await consumer.stop();
       await publisher.close();
     },
   };

@@ -3,8 +3,9 @@ import {
   createKafka,
   createPublisher,
   startEventConsumer,
+  consumeInBackground,
   type Outcome as ConsumeOutcome,
-  type RunningConsumer,
+  type BackgroundConsumer,
   type ShopEvent,
 } from '@shop/events';
 import {
@@ -38,7 +39,7 @@ export interface SearchSubgraphOptions {
 export interface RunningSearchSubgraph extends RunningSubgraph {
   index: SearchIndex;
   redis: Redis;
-  consumer: RunningConsumer;
+  consumer: BackgroundConsumer;
 }
 
 const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
@@ -61,19 +62,25 @@ export async function createSearchSubgraph(config: SearchConfig, options: Search
     // Only for dead letters: search publishes no events of its own.
     const publisher = createPublisher(kafka, { topicPrefix: config.KAFKA_TOPIC_PREFIX });
     closers.push(() => publisher.close());
-    const consumer = await startEventConsumer({
-      kafka,
-      groupId: consumerGroup(config),
-      topics: consumedTopics,
-      handlers: searchHandlers,
-      store: redisIdempotencyStore(index, config.SEARCH_PROCESSED_TTL_SECONDS),
-      publisher,
-      log: log.child({ component: 'consumer' }),
-      topicPrefix: config.KAFKA_TOPIC_PREFIX,
-      maxAttempts: options.consumer?.maxAttempts,
-      retryBackoffMs: options.consumer?.retryBackoffMs,
-      onSettled: options.onEventSettled,
-    });
+    const consumerLog = log.child({ component: 'consumer' });
+    // In the background: queries are answered from the index while Kafka is unreachable.
+    const consumer = consumeInBackground(
+      () =>
+        startEventConsumer({
+          kafka,
+          groupId: consumerGroup(config),
+          topics: consumedTopics,
+          handlers: searchHandlers,
+          store: redisIdempotencyStore(index, config.SEARCH_PROCESSED_TTL_SECONDS),
+          publisher,
+          log: consumerLog,
+          topicPrefix: config.KAFKA_TOPIC_PREFIX,
+          maxAttempts: options.consumer?.maxAttempts,
+          retryBackoffMs: options.consumer?.retryBackoffMs,
+          onSettled: options.onEventSettled,
+        }),
+      consumerLog,
+    );
     closers.push(() => consumer.stop());
 
     const running = await startSubgraph<Context>({

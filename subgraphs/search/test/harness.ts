@@ -51,7 +51,10 @@ export const SEARCH = `query Search($query: String!, $first: Int, $after: String
  * A search subgraph in-process on port 0 with its own Redis key prefix, Kafka topic prefix and
  * consumer group, so parallel test files never see each other's index or events.
  */
-export async function startSearch(env: Record<string, string> = {}): Promise<SearchHarness> {
+export async function startSearch(
+  env: Record<string, string> = {},
+  opts: { waitForConsumer?: boolean } = {},
+): Promise<SearchHarness> {
   const topicPrefix = `${uniqueName('t')}.`;
   const config = loadSearchConfig({
     ...process.env,
@@ -70,6 +73,8 @@ export async function startSearch(env: Record<string, string> = {}): Promise<Sea
     },
     consumer: { maxAttempts: 2, retryBackoffMs: 10 },
   });
+  // Start-up does not wait for the consumer's group join; most tests do.
+  if (opts.waitForConsumer ?? true) await app.consumer.started;
   const publisher: EventPublisher = createPublisher(createKafka(config.KAFKA_BROKERS, uniqueName('search-test')), { topicPrefix });
 
   const searchRaw = (query: string, variables: SearchVariables = {}) =>

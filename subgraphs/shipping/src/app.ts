@@ -2,17 +2,18 @@ import { fileURLToPath } from 'node:url';
 import { drizzle } from 'drizzle-orm/mysql2';
 import {
   createKafka,
+  ensureTopics,
   createPublisher,
   migrateEventTables,
   MysqlOutboxStore,
   mysqlIdempotencyStore,
   OutboxRelay,
+  wakingAfterApplied,
   startEventConsumer,
+  consumeInBackground,
   topics,
-  type IdempotencyStore,
-  type MysqlTx,
   type Outcome as ConsumeOutcome,
-  type RunningConsumer,
+  type BackgroundConsumer,
   type ShopEvent,
 } from '@shop/events';
 import {
@@ -30,7 +31,6 @@ import { consumerGroup, type ShippingConfig } from './config.js';
 import { createContext, type Context } from './context.js';
 import { schema, type ShippingDb } from './db/index.js';
 import { consumedTopics, shippingHandlers } from './events.js';
-import { ensureTopics } from '@shop/events';
 import { resolvers } from './resolvers.js';
 import { createShippingMethods, type ShippingMethods } from './methods.js';
 import { createShipments, type Shipments } from './shipments.js';
@@ -52,21 +52,11 @@ export interface RunningShippingSubgraph extends RunningSubgraph {
   methods: ShippingMethods;
   shipments: Shipments;
   relay: OutboxRelay;
-  consumer: RunningConsumer;
+  consumer: BackgroundConsumer;
 }
 
 const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
 
-/** Idempotent store that wakes the relay after every applied event (its effects enqueued events). */
-function wakingStore(store: IdempotencyStore<MysqlTx>, relay: OutboxRelay): IdempotencyStore<MysqlTx> {
-  return {
-    async runOnce(consumer, eventId, effect) {
-      const outcome = await store.runOnce(consumer, eventId, effect);
-      if (outcome === 'applied') relay.wake();
-      return outcome;
-    },
-  };
-}
 
 export async function createShippingSubgraph(
   config: ShippingConfig,
@@ -106,20 +96,24 @@ export async function createShippingSubgraph(
     closers.push(() => relay.stop());
 
     const prefix = config.KAFKA_TOPIC_PREFIX;
-    await ensureTopics(kafka, [...consumedTopics, topics.shipments, topics.deadLetter].map((t) => prefix + t));
-    const consumer = await startEventConsumer({
-      kafka,
-      groupId: consumerGroup(config),
-      topics: consumedTopics,
-      handlers: shippingHandlers,
-      store: wakingStore(mysqlIdempotencyStore(mysql.db), relay),
-      publisher,
-      log: log.child({ component: 'consumer' }),
-      topicPrefix: prefix,
-      maxAttempts: options.consumer?.maxAttempts,
-      retryBackoffMs: options.consumer?.retryBackoffMs,
-      onSettled: options.onEventSettled,
-    });
+    const consumerLog = log.child({ component: 'consumer' });
+    // In the background: shipments are read and their status updated while Kafka is unreachable.
+    const consumer = consumeInBackground(async () => {
+      await ensureTopics(kafka, [...consumedTopics, topics.shipments, topics.deadLetter].map((t) => prefix + t));
+      return startEventConsumer({
+        kafka,
+        groupId: consumerGroup(config),
+        topics: consumedTopics,
+        handlers: shippingHandlers,
+        store: wakingAfterApplied(mysqlIdempotencyStore(mysql.db), relay),
+        publisher,
+        log: consumerLog,
+        topicPrefix: prefix,
+        maxAttempts: options.consumer?.maxAttempts,
+        retryBackoffMs: options.consumer?.retryBackoffMs,
+        onSettled: options.onEventSettled,
+      });
+    }, consumerLog);
     closers.push(() => consumer.stop());
 
     const methods = createShippingMethods(db);

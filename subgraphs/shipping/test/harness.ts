@@ -93,6 +93,7 @@ export async function startShipping(options: ShippingSubgraphOptions = {}): Prom
   try {
     published = await readEvents(config.KAFKA_TOPIC_PREFIX, topics.shipments);
     app = await createShippingSubgraph(config, appOptions);
+    await app.consumer.started; // start-up does not wait for the group join; the tests do
   } catch (err) {
     // A start-up that failed leaves nothing behind.
     await published?.stop();
@@ -114,6 +115,7 @@ export async function startShipping(options: ShippingSubgraphOptions = {}): Prom
     async startAnotherInstance() {
       const another = await createShippingSubgraph(config, { ...appOptions, onSql: undefined });
       extra.push(another);
+      await another.consumer.started;
       return another;
     },
     async close() {
