@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { outbox } from './tables.js';
 import { topicOf, type ShopEvent } from './catalogue.js';
 import type { Envelope } from './envelope.js';
-import type { EventPublisher } from './kafka.js';
+import type { Kafka } from 'kafkajs';
+import { createPublisher, type EventPublisher } from './kafka.js';
 
 // Any drizzle MySQL database or transaction handle.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -202,4 +203,47 @@ export class OutboxRelay {
       if (this.timer) clearTimeout(this.timer);
     }
   }
+}
+
+export interface MysqlOutboxOptions {
+  kafka: Kafka;
+  /** The subgraph's own pool: the relay reads its `outbox` table and holds its lease on a connection of it. */
+  pool: Pool;
+  /**
+   * The subgraph's database (MariaDB lock names are server-wide, so the lease is named after it) and
+   * topic prefix, as every subgraph's config names them.
+   */
+  config: { MYSQL_DATABASE: string; KAFKA_TOPIC_PREFIX: string };
+  log: Logger;
+  pollIntervalMs?: number;
+  maxBackoffMs?: number;
+}
+
+/** What a MySQL-backed subgraph publishes through: its producer and the running relay of its outbox. */
+export interface MysqlOutbox {
+  publisher: EventPublisher;
+  relay: OutboxRelay;
+  /** Stops the relay (its round in flight finishes), then the producer. */
+  close(): Promise<void>;
+}
+
+/** The producer and outbox relay every MySQL-backed publishing subgraph runs (orders, inventory, payments, shipping). */
+export function startMysqlOutbox(opts: MysqlOutboxOptions): MysqlOutbox {
+  const publisher = createPublisher(opts.kafka, { topicPrefix: opts.config.KAFKA_TOPIC_PREFIX });
+  const relay = new OutboxRelay({
+    store: new MysqlOutboxStore(opts.pool, `outbox-relay:${opts.config.MYSQL_DATABASE}`),
+    publisher,
+    log: opts.log.child({ component: 'outbox-relay' }),
+    pollIntervalMs: opts.pollIntervalMs,
+    maxBackoffMs: opts.maxBackoffMs,
+  });
+  relay.start();
+  return {
+    publisher,
+    relay,
+    async close() {
+      await relay.stop();
+      await publisher.close();
+    },
+  };
 }

@@ -1,36 +1,12 @@
-import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import mysql from 'mysql2/promise';
 import { createProductsSubgraph, type RunningProductsSubgraph } from '@shop/products/app';
-import { createLogger, createTokenVerifier, type Role, type RunningSubgraph, type TokenVerifier } from '@shop/platform';
-import { createTestDatabase, createTestMongo, gql, KAFKA_BROKERS, MONGO_URL, MYSQL_URL, uniqueName } from '@shop/testing';
+import { createLogger, type RunningSubgraph } from '@shop/platform';
+import { createTestAuth, createTestDatabase, createTestMongo, gql, KAFKA_BROKERS, MONGO_URL, MYSQL_URL, uniqueName, type TestPerson } from '@shop/testing';
 import { createFavouritesSubgraph, type FavouritesSubgraphOptions } from '../src/app.js';
 import { loadFavouritesConfig } from '../src/config.js';
 
-export const ISSUER = 'shop-supergraph/users';
-export const AUDIENCE = 'shop-supergraph';
-
-/** A local ES256 key set standing in for the users subgraph's JWKS. */
-export async function createTestAuth() {
-  const { privateKey, publicKey } = await generateKeyPair('ES256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'ES256', use: 'sig' };
-  const verifyToken: TokenVerifier = createTokenVerifier({ jwks: createLocalJWKSet({ keys: [jwk] }), issuer: ISSUER, audience: AUDIENCE });
-  const token = (role: Role, sub: string) =>
-    new SignJWT({ role })
-      .setProtectedHeader({ alg: 'ES256', kid: 'test-key' })
-      .setSubject(sub)
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime('10m')
-      .sign(privateKey);
-  return { verifyToken, token };
-}
-
 /** A signed-in user of the tests. */
-export interface Shopper {
-  id: string;
-  token: string;
-}
+export type Shopper = TestPerson;
 
 export interface FavouritesHarness {
   favourites: RunningSubgraph;
@@ -64,24 +40,19 @@ export async function startFavourites(options: Omit<FavouritesSubgraphOptions, '
   const config = loadFavouritesConfig({ ...process.env, PORT: '0', MYSQL_DATABASE: db.name, PRODUCTS_URL: products.url });
   const favourites = await createFavouritesSubgraph(config, { log, ...options, verifyToken: auth.verifyToken });
   const pool = mysql.createPool({ uri: `${MYSQL_URL}/${db.name}`, connectionLimit: 2 });
-  const adminToken = await auth.token('ADMIN', uniqueName('catalogue-admin'));
-  const person = (role: Role) => async (): Promise<Shopper> => {
-    const id = uniqueName(role.toLowerCase());
-    return { id, token: await auth.token(role, id) };
-  };
   return {
     favourites,
     products,
     url: favourites.url,
     database: db.name,
-    customer: person('CUSTOMER'),
-    admin: person('ADMIN'),
+    customer: () => auth.person('CUSTOMER'),
+    admin: () => auth.person('ADMIN'),
     async createProduct(name = 'Wished-for product') {
       const res = await gql(
         products.url,
         `mutation ($input: CreateProductInput!) { createProduct(input: $input) { product { id } userErrors { code message } } }`,
         { input: { sku: uniqueName('SKU').replace(/_/g, '-').toUpperCase(), name, price: 999, category: 'Tests' } },
-        { token: adminToken },
+        { token: auth.admin },
       );
       const id = res.data?.createProduct?.product?.id as string | undefined;
       if (!id) throw new Error(`createProduct failed: ${JSON.stringify(res)}`);

@@ -3,11 +3,10 @@ import { drizzle } from 'drizzle-orm/mysql2';
 import {
   createKafka,
   ensureTopics,
-  createPublisher,
   migrateEventTables,
-  MysqlOutboxStore,
   mysqlIdempotencyStore,
-  OutboxRelay,
+  startMysqlOutbox,
+  type OutboxRelay,
   wakingAfterApplied,
   startEventConsumer,
   type BackgroundConsumer,
@@ -81,18 +80,8 @@ export async function createInventorySubgraph(
     const db: InventoryDb = onSql ? drizzle(mysql.pool, { schema, mode: 'default', logger: { logQuery: onSql } }) : mysql.db;
 
     const kafka = createKafka(config.KAFKA_BROKERS, 'inventory');
-    const publisher = createPublisher(kafka, { topicPrefix: config.KAFKA_TOPIC_PREFIX });
-    closers.push(() => publisher.close());
-    const relay = new OutboxRelay({
-      // GET_LOCK names are server-wide: one lease per database.
-      store: new MysqlOutboxStore(mysql.pool, `outbox-relay:${config.MYSQL_DATABASE}`),
-      publisher,
-      log: log.child({ component: 'outbox-relay' }),
-      pollIntervalMs: options.relay?.pollIntervalMs,
-      maxBackoffMs: options.relay?.maxBackoffMs,
-    });
-    relay.start();
-    closers.push(() => relay.stop());
+    const { publisher, relay, close: closeOutbox } = startMysqlOutbox({ kafka, pool: mysql.pool, config, log, ...options.relay });
+    closers.push(closeOutbox);
 
     const prefix = config.KAFKA_TOPIC_PREFIX;
     const consumer = consumeInBackground(async () => {
@@ -129,7 +118,7 @@ export async function createInventorySubgraph(
       // Kafka is deliberately not a readiness check: events wait in the outbox while it is down.
       readiness: { mysql: () => mysql.ping() },
       // Stop consuming first; events still pending stay in the outbox for the next start.
-      onShutdown: [() => consumer.stop(), () => relay.stop(), () => publisher.close(), () => mysql.close()],
+      onShutdown: [() => consumer.stop(), closeOutbox, () => mysql.close()],
     });
     return { ...running, db, stock, relay, consumer };
   } catch (err) {

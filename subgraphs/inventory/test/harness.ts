@@ -1,4 +1,3 @@
-import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import mysql from 'mysql2/promise';
 import {
   createEvent,
@@ -13,32 +12,11 @@ import {
   type ShopEvent,
   type Topic,
 } from '@shop/events';
-import { createLogger, createTokenVerifier, type Role } from '@shop/platform';
-import { createTestDatabase, eventually, gql, KAFKA_BROKERS, MYSQL_URL, uniqueName } from '@shop/testing';
+import { createLogger } from '@shop/platform';
+import { createTestAuth, createTestDatabase, eventually, gql, KAFKA_BROKERS, MYSQL_URL, uniqueName, type TestAuth } from '@shop/testing';
 import { createInventorySubgraph, type InventorySubgraphOptions, type RunningInventorySubgraph } from '../src/app.js';
 import { ensureTopics } from '@shop/events';
 import { loadInventoryConfig, type InventoryConfig } from '../src/config.js';
-
-export const ISSUER = 'shop-supergraph/users';
-export const AUDIENCE = 'shop-supergraph';
-
-/** A local ES256 key set standing in for the users subgraph's JWKS. */
-export async function createTestAuth() {
-  const { privateKey, publicKey } = await generateKeyPair('ES256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'ES256', use: 'sig' };
-  const verifyToken = createTokenVerifier({ jwks: createLocalJWKSet({ keys: [jwk] }), issuer: ISSUER, audience: AUDIENCE });
-  const sign = (role: Role, sub = uniqueName('user')) =>
-    new SignJWT({ role })
-      .setProtectedHeader({ alg: 'ES256', kid: 'test-key' })
-      .setSubject(sub)
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime('10m')
-      .sign(privateKey);
-  return { verifyToken, sign, admin: await sign('ADMIN'), customer: await sign('CUSTOMER') };
-}
-export type TestAuth = Awaited<ReturnType<typeof createTestAuth>>;
 
 /** Every event one system under test settled, by event id (applied / duplicate / ...). */
 export type Settled = Array<{ outcome: Outcome; eventId: string | null }>;

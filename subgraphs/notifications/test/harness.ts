@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import {
   createEvent,
   createKafka,
@@ -11,42 +10,15 @@ import {
   type Outcome,
   type ShopEvent,
 } from '@shop/events';
-import { createLogger, createTokenVerifier, type Role } from '@shop/platform';
-import { createTestDatabase, eventually, gql, KAFKA_BROKERS, MYSQL_URL, uniqueName } from '@shop/testing';
+import { createLogger, type Role } from '@shop/platform';
+import { createTestAuth, createTestDatabase, eventually, gql, KAFKA_BROKERS, MYSQL_URL, uniqueName, type TestAuth, type TestPerson } from '@shop/testing';
 import { createNotificationsSubgraph, type NotificationsSubgraphOptions, type RunningNotificationsSubgraph } from '../src/app.js';
 import { loadNotificationsConfig, type NotificationsConfig } from '../src/config.js';
 
-export const ISSUER = 'shop-supergraph/users';
-export const AUDIENCE = 'shop-supergraph';
-
-/** A local ES256 key set standing in for the users subgraph's JWKS. */
-export async function createTestAuth() {
-  const { privateKey, publicKey } = await generateKeyPair('ES256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'ES256', use: 'sig' };
-  const verifyToken = createTokenVerifier({ jwks: createLocalJWKSet({ keys: [jwk] }), issuer: ISSUER, audience: AUDIENCE });
-  const sign = (role: Role, sub: string) =>
-    new SignJWT({ role })
-      .setProtectedHeader({ alg: 'ES256', kid: 'test-key' })
-      .setSubject(sub)
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime('10m')
-      .sign(privateKey);
-  return { verifyToken, sign };
-}
-export type TestAuth = Awaited<ReturnType<typeof createTestAuth>>;
-
 /** A signed-in person: their user id and access token. */
-export interface Person {
-  id: string;
-  token: string;
-}
+export type Person = TestPerson;
 
-export async function person(auth: TestAuth, role: Role = 'CUSTOMER'): Promise<Person> {
-  const id = randomUUID();
-  return { id, token: await auth.sign(role, id) };
-}
+export const person = (auth: TestAuth, role: Role = 'CUSTOMER'): Promise<Person> => auth.person(role);
 
 export interface NotificationsHarness {
   app: RunningNotificationsSubgraph;

@@ -2,10 +2,9 @@ import { fileURLToPath } from 'node:url';
 import { drizzle } from 'drizzle-orm/mysql2';
 import {
   createKafka,
-  createPublisher,
   migrateEventTables,
-  MysqlOutboxStore,
-  OutboxRelay,
+  startMysqlOutbox,
+  type OutboxRelay,
   type BackgroundConsumer,
   type Outcome,
   type ShopEvent,
@@ -72,17 +71,8 @@ export async function createOrdersSubgraph(config: OrdersConfig, options: Orders
     const db: OrdersDb = onSql ? drizzle(mysql.pool, { schema, mode: 'default', logger: { logQuery: onSql } }) : mysql.db;
 
     const kafka = createKafka(config.KAFKA_BROKERS, 'orders');
-    const publisher = createPublisher(kafka, { topicPrefix: config.KAFKA_TOPIC_PREFIX });
-    cleanup.push(() => publisher.close());
-    const relay = new OutboxRelay({
-      // GET_LOCK names are server-wide: one relay per orders database.
-      store: new MysqlOutboxStore(mysql.pool, `${config.MYSQL_DATABASE}.outbox-relay`),
-      publisher,
-      log: log.child({ component: 'outbox-relay' }),
-      pollIntervalMs: config.OUTBOX_POLL_MS,
-    });
-    relay.start();
-    cleanup.push(() => relay.stop());
+    const { publisher, relay, close: closeOutbox } = startMysqlOutbox({ kafka, pool: mysql.pool, config, log, pollIntervalMs: config.OUTBOX_POLL_MS });
+    cleanup.push(closeOutbox);
     const wake = () => relay.wake();
 
     const owners = createOwners(
@@ -128,7 +118,7 @@ export async function createOrdersSubgraph(config: OrdersConfig, options: Orders
       // Kafka is deliberately not a readiness check: orders are accepted while it is down (events wait in the outbox).
       readiness: { mysql: () => mysql.ping() },
       // Consumer first (no new effects), then the relay (unsent rows wait in the outbox), then the pool.
-      onShutdown: [() => consumer.stop(), () => relay.stop(), () => publisher.close(), () => mysql.close()],
+      onShutdown: [() => consumer.stop(), closeOutbox, () => mysql.close()],
     });
     return { ...running, relay, consumer, owners, db };
   } catch (err) {

@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
 import mysql from 'mysql2/promise';
-import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import {
   createEvent,
   createKafka,
@@ -12,38 +10,15 @@ import {
   type Outcome,
   type ShopEvent,
 } from '@shop/events';
-import { createLogger, createTokenVerifier, type Role } from '@shop/platform';
-import { createTestDatabase, eventually, gql, KAFKA_BROKERS, MYSQL_URL, uniqueName } from '@shop/testing';
+import { createLogger } from '@shop/platform';
+import { createTestAuth, createTestDatabase, eventually, gql, KAFKA_BROKERS, MYSQL_URL, uniqueName, type TestAuth, type TestPerson } from '@shop/testing';
 import { createOrdersSubgraph, type OrdersSubgraphOptions, type RunningOrdersSubgraph } from '../src/app.js';
 import { loadOrdersConfig, type OrdersConfig } from '../src/config.js';
 
-export const ISSUER = 'shop-supergraph/users';
-export const AUDIENCE = 'shop-supergraph';
 export const INTERNAL_TOKEN = 'orders-test-internal-token';
 
-/** A local ES256 key set standing in for the users subgraph's JWKS. */
-export async function createTestAuth() {
-  const { privateKey, publicKey } = await generateKeyPair('ES256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'ES256', use: 'sig' };
-  const verifyToken = createTokenVerifier({ jwks: createLocalJWKSet({ keys: [jwk] }), issuer: ISSUER, audience: AUDIENCE });
-  const sign = (role: Role, sub: string = randomUUID()) =>
-    new SignJWT({ role })
-      .setProtectedHeader({ alg: 'ES256', kid: 'test-key' })
-      .setSubject(sub)
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime('10m')
-      .sign(privateKey);
-  /** A signed-in person: their id and a bearer token. */
-  const person = async (role: Role = 'CUSTOMER') => {
-    const id = randomUUID();
-    return { id, token: await sign(role, id) };
-  };
-  return { verifyToken, sign, person };
-}
-export type TestAuth = Awaited<ReturnType<typeof createTestAuth>>;
-export type Person = Awaited<ReturnType<TestAuth['person']>>;
+/** A signed-in person: their id and a bearer token. */
+export type Person = TestPerson;
 
 export interface OrdersHarness {
   app: RunningOrdersSubgraph;

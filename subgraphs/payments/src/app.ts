@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { drizzle } from 'drizzle-orm/mysql2';
-import { createKafka, createPublisher, migrateEventTables, MysqlOutboxStore, mysqlIdempotencyStore, OutboxRelay, type Outcome, type ShopEvent } from '@shop/events';
+import { createKafka, migrateEventTables, mysqlIdempotencyStore, startMysqlOutbox, type MysqlOutbox, type OutboxRelay, type Outcome, type ShopEvent } from '@shop/events';
 import {
   assertProductionSecrets,
   createLogger,
@@ -54,18 +54,12 @@ export async function createPaymentsSubgraph(config: PaymentsConfig, deps: Payme
     schema,
   );
   const kafka = createKafka(config.KAFKA_BROKERS, 'payments');
-  const publisher = createPublisher(kafka, { topicPrefix: config.KAFKA_TOPIC_PREFIX });
-  const relay = new OutboxRelay({
-    // Lock names are server-wide: scope the relay lease to this database.
-    store: new MysqlOutboxStore(mysql.pool, `payments-outbox:${config.MYSQL_DATABASE}`),
-    publisher,
-    log: log.child({ component: 'outbox-relay' }),
-    pollIntervalMs: deps.relay?.pollIntervalMs,
-    maxBackoffMs: deps.relay?.maxBackoffMs,
-  });
+  let outbox: MysqlOutbox | undefined;
   let consumer: OrderEventsConsumer | undefined;
   try {
     await migrateEventTables(mysql.db);
+    outbox = startMysqlOutbox({ kafka, pool: mysql.pool, config, log, ...deps.relay });
+    const { publisher, relay, close: closeOutbox } = outbox;
     const db = mysql.db;
     const configured = createPaymentProvider(config.PAYMENT_PROVIDER, { db, env: process.env });
     if (config.NODE_ENV === 'production' && configured.name === 'simulated') {
@@ -73,7 +67,6 @@ export async function createPaymentsSubgraph(config: PaymentsConfig, deps: Payme
     }
     const provider = deps.wrapProvider ? deps.wrapProvider(configured) : configured;
     const payments = new Payments({ db, provider, log, onEventsCommitted: () => relay.wake() });
-    relay.start();
     consumer = consumeOrderEvents({
       kafka,
       groupId: config.KAFKA_CONSUMER_GROUP,
@@ -106,13 +99,12 @@ export async function createPaymentsSubgraph(config: PaymentsConfig, deps: Payme
       context: (base) => createContext(base, { db: readDb, provider }),
       // Kafka is deliberately not a readiness check: events wait in the outbox and on the topic.
       readiness: { mysql: () => mysql.ping() },
-      onShutdown: [() => stopConsumer.stop(), () => relay.stop(), () => publisher.close(), () => mysql.close()],
+      onShutdown: [() => stopConsumer.stop(), closeOutbox, () => mysql.close()],
     });
     return { ...running, payments, provider, relay, db };
   } catch (err) {
     await consumer?.stop().catch(() => undefined);
-    await relay.stop().catch(() => undefined);
-    await publisher.close().catch(() => undefined);
+    await outbox?.close().catch(() => undefined);
     await mysql.close();
     throw err;
   }

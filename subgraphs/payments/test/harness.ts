@@ -1,5 +1,4 @@
 import { fileURLToPath } from 'node:url';
-import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { asc, eq } from 'drizzle-orm';
 import {
   createEvent,
@@ -15,8 +14,8 @@ import {
   type Outcome,
   type ShopEvent,
 } from '@shop/events';
-import { createLogger, createTokenVerifier, openMysql, type Role } from '@shop/platform';
-import { createTestDatabase, eventually, KAFKA_BROKERS, MYSQL_URL, uniqueName } from '@shop/testing';
+import { createLogger, openMysql } from '@shop/platform';
+import { createTestAuth, createTestDatabase, eventually, KAFKA_BROKERS, MYSQL_URL, uniqueName, type TestAuth } from '@shop/testing';
 import { createPaymentsSubgraph, type PaymentsSubgraphDeps, type RunningPaymentsSubgraph } from '../src/app.js';
 import { loadPaymentsConfig, type PaymentsConfig } from '../src/config.js';
 import { payments as paymentsTable, schema, simulatedProviderCalls, type PaymentsDb } from '../src/db/index.js';
@@ -26,27 +25,6 @@ import { SimulatedPaymentProvider } from '../src/providers/simulated.js';
 
 export const log = createLogger('payments-test', process.env.LOG_LEVEL ?? 'warn');
 export const INTERNAL_TOKEN = 'payments-test-internal-token';
-
-// ---- Auth: a local ES256 key set standing in for the users subgraph's JWKS.
-
-export const ISSUER = 'shop-supergraph/users';
-export const AUDIENCE = 'shop-supergraph';
-
-export async function createTestAuth() {
-  const { privateKey, publicKey } = await generateKeyPair('ES256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'ES256', use: 'sig' };
-  const verifyToken = createTokenVerifier({ jwks: createLocalJWKSet({ keys: [jwk] }), issuer: ISSUER, audience: AUDIENCE });
-  const sign = (role: Role, sub: string) =>
-    new SignJWT({ role })
-      .setProtectedHeader({ alg: 'ES256', kid: 'test-key' })
-      .setSubject(sub)
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime('10m')
-      .sign(privateKey);
-  return { verifyToken, sign };
-}
 
 // ---- Counting the provider's calls (and stepping in between them).
 
@@ -159,7 +137,7 @@ export interface PaymentsHarness {
   origin: string;
   config: PaymentsConfig;
   counting: CountingProvider;
-  auth: Awaited<ReturnType<typeof createTestAuth>>;
+  auth: TestAuth;
   /** Every consumed message's outcome, in order. */
   settled: Array<{ outcome: Outcome; eventId: string | null }>;
   /** Publishes an order fact as the orders subgraph would (same prefix, keyed by order id). */

@@ -1,31 +1,10 @@
-import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { MongoClientOptions } from 'mongodb';
 import { createKafka, ensureTopics, parseEvent, topics, type ShopEvent } from '@shop/events';
-import { createLogger, createTokenVerifier, type Role } from '@shop/platform';
-import { eventually, gql, KAFKA_BROKERS, MONGO_URL, uniqueName } from '@shop/testing';
+import { createLogger } from '@shop/platform';
+import { eventually, gql, KAFKA_BROKERS, MONGO_URL, uniqueName, type TestAuth } from '@shop/testing';
 import { createProductsSubgraph, type RunningProductsSubgraph } from '../src/app.js';
 
-export const ISSUER = 'shop-supergraph/users';
-export const AUDIENCE = 'shop-supergraph';
-
-/** A local ES256 key set standing in for the users subgraph's JWKS. */
-export async function createTestAuth() {
-  const { privateKey, publicKey } = await generateKeyPair('ES256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'ES256', use: 'sig' };
-  const verifyToken = createTokenVerifier({ jwks: createLocalJWKSet({ keys: [jwk] }), issuer: ISSUER, audience: AUDIENCE });
-  const sign = (role: Role, sub = uniqueName('user')) =>
-    new SignJWT({ role })
-      .setProtectedHeader({ alg: 'ES256', kid: 'test-key' })
-      .setSubject(sub)
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime('10m')
-      .sign(privateKey);
-  return { verifyToken, admin: await sign('ADMIN'), customer: await sign('CUSTOMER') };
-}
-
-export type TestAuth = Awaited<ReturnType<typeof createTestAuth>>;
+export { createTestAuth, type TestAuth } from '@shop/testing';
 
 /** This test process's own product topic, so test events never reach the shared dev topics. */
 export const TOPIC_PREFIX = `${uniqueName('products')}.`;

@@ -1,43 +1,12 @@
-import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import mysql from 'mysql2/promise';
 import { createProductsSubgraph, type RunningProductsSubgraph } from '@shop/products/app';
-import { createLogger, createTokenVerifier, type Role, type TokenVerifier } from '@shop/platform';
-import { createTestDatabase, createTestMongo, gql, KAFKA_BROKERS, MONGO_URL, MYSQL_URL, uniqueName } from '@shop/testing';
+import { createLogger } from '@shop/platform';
+import { createTestAuth, createTestDatabase, createTestMongo, gql, KAFKA_BROKERS, MONGO_URL, MYSQL_URL, uniqueName, type TestAuth, type TestPerson } from '@shop/testing';
 import { createRatingsSubgraph, type RatingsSubgraphOptions, type RunningRatingsSubgraph } from '../src/app.js';
 import { loadRatingsConfig, type RatingsConfig } from '../src/config.js';
 
-export const ISSUER = 'shop-supergraph/users';
-export const AUDIENCE = 'shop-supergraph';
-
-export interface TestAuth {
-  verifyToken: TokenVerifier;
-  /** A signed access token for a user (a fresh id unless given). */
-  token(role: Role, sub?: string): Promise<string>;
-}
-
-/** A local ES256 key set standing in for the users subgraph's JWKS. */
-export async function createTestAuth(): Promise<TestAuth> {
-  const { privateKey, publicKey } = await generateKeyPair('ES256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'ES256', use: 'sig' };
-  return {
-    verifyToken: createTokenVerifier({ jwks: createLocalJWKSet({ keys: [jwk] }), issuer: ISSUER, audience: AUDIENCE }),
-    token: (role, sub = uniqueName('user')) =>
-      new SignJWT({ role })
-        .setProtectedHeader({ alg: 'ES256', kid: 'test-key' })
-        .setSubject(sub)
-        .setIssuer(ISSUER)
-        .setAudience(AUDIENCE)
-        .setIssuedAt()
-        .setExpirationTime('10m')
-        .sign(privateKey),
-  };
-}
-
 /** A signed-in customer of the tests. */
-export interface Customer {
-  id: string;
-  token: string;
-}
+export type Customer = TestPerson;
 
 export interface RatingsHarness {
   ratings: RunningRatingsSubgraph;
@@ -87,11 +56,6 @@ export async function startRatings(
   });
   const ratings = await createRatingsSubgraph(config, { log, ...options, verifyToken: auth.verifyToken });
   const pool = mysql.createPool({ uri: `${MYSQL_URL}/${db.name}`, connectionLimit: 2 });
-  const adminToken = await auth.token('ADMIN');
-  const customer = async (): Promise<Customer> => {
-    const id = uniqueName('user');
-    return { id, token: await auth.token('CUSTOMER', id) };
-  };
   return {
     ratings,
     products,
@@ -99,17 +63,14 @@ export async function startRatings(
     config,
     database: db.name,
     url: ratings.url,
-    customer,
-    async admin() {
-      const id = uniqueName('admin');
-      return { id, token: await auth.token('ADMIN', id) };
-    },
+    customer: () => auth.person('CUSTOMER'),
+    admin: () => auth.person('ADMIN'),
     async createProduct(name = 'Reviewed product') {
       const res = await gql(
         products.url,
         `mutation ($input: CreateProductInput!) { createProduct(input: $input) { product { id } userErrors { code message } } }`,
         { input: { sku: uniqueName('SKU').replace(/_/g, '-').toUpperCase(), name, price: 1999, category: 'Tests' } },
-        { token: adminToken },
+        { token: auth.admin },
       );
       const id = res.data?.createProduct?.product?.id as string | undefined;
       if (!id) throw new Error(`createProduct failed: ${JSON.stringify(res)}`);

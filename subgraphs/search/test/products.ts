@@ -1,12 +1,8 @@
-import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { createKafka, createPublisher, ensureTopics, parseEvent, topics } from '@shop/events';
-import { createSubgraphClient, createTokenVerifier, type SubgraphClient } from '@shop/platform';
+import { createSubgraphClient, type SubgraphClient } from '@shop/platform';
 import { createProductsSubgraph, type RunningProductsSubgraph } from '@shop/products/app';
-import { createTestMongo, gql, KAFKA_BROKERS, MONGO_URL, uniqueName } from '@shop/testing';
+import { createTestAuth, createTestMongo, gql, KAFKA_BROKERS, MONGO_URL, uniqueName } from '@shop/testing';
 import { log } from './harness.js';
-
-const ISSUER = 'shop-supergraph/users';
-const AUDIENCE = 'shop-supergraph';
 
 /**
  * A real products subgraph in-process (its own Mongo database, local ES256 keys standing in for
@@ -27,16 +23,8 @@ export interface ProductsFixture {
 }
 
 export async function startProducts(topicPrefix: string): Promise<ProductsFixture> {
-  const { privateKey, publicKey } = await generateKeyPair('ES256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'ES256', use: 'sig' };
-  const admin = await new SignJWT({ role: 'ADMIN' })
-    .setProtectedHeader({ alg: 'ES256', kid: 'test-key' })
-    .setSubject(uniqueName('admin'))
-    .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime('30m')
-    .sign(privateKey);
+  const auth = await createTestAuth();
+  const admin = await auth.sign('ADMIN', undefined, { expiresIn: '30m' });
 
   const mongo = await createTestMongo('search_products');
   // The bridge starts first, so no event of this products instance can slip past it.
@@ -49,7 +37,7 @@ export async function startProducts(topicPrefix: string): Promise<ProductsFixtur
     database: mongo.name,
     kafkaBrokers: KAFKA_BROKERS,
     kafkaTopicPrefix: sourcePrefix,
-    auth: { verifyToken: createTokenVerifier({ jwks: createLocalJWKSet({ keys: [jwk] }), issuer: ISSUER, audience: AUDIENCE }) },
+    auth: { verifyToken: auth.verifyToken },
     log,
     relay: { pollIntervalMs: 200, maxBackoffMs: 1_000 },
   });

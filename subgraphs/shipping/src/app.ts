@@ -3,11 +3,10 @@ import { drizzle } from 'drizzle-orm/mysql2';
 import {
   createKafka,
   ensureTopics,
-  createPublisher,
   migrateEventTables,
-  MysqlOutboxStore,
   mysqlIdempotencyStore,
-  OutboxRelay,
+  startMysqlOutbox,
+  type OutboxRelay,
   wakingAfterApplied,
   startEventConsumer,
   consumeInBackground,
@@ -82,18 +81,8 @@ export async function createShippingSubgraph(
     const db: ShippingDb = onSql ? drizzle(mysql.pool, { schema, mode: 'default', logger: { logQuery: onSql } }) : mysql.db;
 
     const kafka = createKafka(config.KAFKA_BROKERS, 'shipping');
-    const publisher = createPublisher(kafka, { topicPrefix: config.KAFKA_TOPIC_PREFIX });
-    closers.push(() => publisher.close());
-    const relay = new OutboxRelay({
-      // GET_LOCK names are server-wide: one lease per database.
-      store: new MysqlOutboxStore(mysql.pool, `outbox-relay:${config.MYSQL_DATABASE}`),
-      publisher,
-      log: log.child({ component: 'outbox-relay' }),
-      pollIntervalMs: options.relay?.pollIntervalMs,
-      maxBackoffMs: options.relay?.maxBackoffMs,
-    });
-    relay.start();
-    closers.push(() => relay.stop());
+    const { publisher, relay, close: closeOutbox } = startMysqlOutbox({ kafka, pool: mysql.pool, config, log, ...options.relay });
+    closers.push(closeOutbox);
 
     const prefix = config.KAFKA_TOPIC_PREFIX;
     const consumerLog = log.child({ component: 'consumer' });
@@ -133,7 +122,7 @@ export async function createShippingSubgraph(
       // Kafka is deliberately not a readiness check: events wait in the outbox while it is down.
       readiness: { mysql: () => mysql.ping() },
       // Stop consuming first; events still pending stay in the outbox for the next start.
-      onShutdown: [() => consumer.stop(), () => relay.stop(), () => publisher.close(), () => mysql.close()],
+      onShutdown: [() => consumer.stop(), closeOutbox, () => mysql.close()],
     });
     return { ...running, db, methods, shipments, relay, consumer };
   } catch (err) {

@@ -1,30 +1,9 @@
-import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { createLogger, createTokenVerifier, LOCAL_INTERNAL_API_TOKEN, type Role } from '@shop/platform';
-import { createTestDatabase, gql, MYSQL_URL, uniqueName } from '@shop/testing';
+import { createLogger, LOCAL_INTERNAL_API_TOKEN } from '@shop/platform';
+import { createTestAuth, createTestDatabase, gql, MYSQL_URL, type TestAuth } from '@shop/testing';
 import { createTaxSubgraph, type RunningTaxSubgraph, type TaxSubgraphDeps } from '../src/app.js';
 import { loadTaxConfig } from '../src/config.js';
 
-export const ISSUER = 'shop-supergraph/users';
-export const AUDIENCE = 'shop-supergraph';
 export const INTERNAL = { 'x-internal-token': LOCAL_INTERNAL_API_TOKEN };
-
-/** A local ES256 key set standing in for the users subgraph's JWKS. */
-export async function createTestAuth() {
-  const { privateKey, publicKey } = await generateKeyPair('ES256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'ES256', use: 'sig' };
-  const verifyToken = createTokenVerifier({ jwks: createLocalJWKSet({ keys: [jwk] }), issuer: ISSUER, audience: AUDIENCE });
-  const sign = (role: Role, sub = uniqueName('user')) =>
-    new SignJWT({ role })
-      .setProtectedHeader({ alg: 'ES256', kid: 'test-key' })
-      .setSubject(sub)
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime('10m')
-      .sign(privateKey);
-  return { verifyToken, admin: await sign('ADMIN'), customer: await sign('CUSTOMER') };
-}
-export type TestAuth = Awaited<ReturnType<typeof createTestAuth>>;
 
 export interface TaxHarness {
   app: RunningTaxSubgraph;
