@@ -81,7 +81,6 @@ export function subgraphEnv(name: ShopSubgraph, kafka: KafkaNames, logLevel: str
     KAFKA_BROKERS,
     KAFKA_TOPIC_PREFIX: kafka.topicPrefix,
     KAFKA_GROUP_SUFFIX: kafka.groupSuffix,
-    KAFKA_CONSUMER_GROUP: `${name}${kafka.groupSuffix}`,
     INTERNAL_API_TOKEN,
     JWKS_URL: `http://127.0.0.1:${portOf('users')}/.well-known/jwks.json`,
     SEARCH_KEY_PREFIX,

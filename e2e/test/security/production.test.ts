@@ -117,7 +117,6 @@ beforeAll(async () => {
     KAFKA_BROKERS,
     KAFKA_TOPIC_PREFIX: topicPrefix,
     KAFKA_GROUP_SUFFIX: groupSuffix,
-    KAFKA_CONSUMER_GROUP: `${name}${groupSuffix}`,
     INTERNAL_API_TOKEN: secrets.internalToken,
     JWKS_URL: `http://127.0.0.1:${ports.users}/.well-known/jwks.json`,
     ...(databases[name] && name !== 'products' ? { MYSQL_DATABASE: databases[name] } : {}),

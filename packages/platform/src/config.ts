@@ -20,6 +20,11 @@ export const baseEnvSchema = z.object({
   /** Prepended to Kafka topic names; tests isolate each system under test with one. */
   KAFKA_TOPIC_PREFIX: z.string().default(''),
   /**
+   * Appended to a consuming subgraph's consumer group, which is its name (`payments`, `shipping.<suffix>`):
+   * tests give each system under test its own groups. The group is also the namespace of processed event ids.
+   */
+  KAFKA_GROUP_SUFFIX: z.string().regex(/^[A-Za-z0-9._-]*$/).default(''),
+  /**
    * Shared secret for subgraph-to-subgraph internal operations (@inaccessible fields, header
    * x-internal-token). Production must set its own: see assertProductionSecrets.
    */

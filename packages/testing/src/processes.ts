@@ -375,7 +375,6 @@ export async function startShopProcesses(opts: ProcessShopOptions = {}): Promise
       KAFKA_BROKERS,
       KAFKA_TOPIC_PREFIX: topicPrefix,
       KAFKA_GROUP_SUFFIX: groupSuffix,
-      KAFKA_CONSUMER_GROUP: `${name}${groupSuffix}`,
       INTERNAL_API_TOKEN: internalToken,
       JWKS_URL: jwksUrl,
       SEARCH_KEY_PREFIX: searchKeyPrefix,

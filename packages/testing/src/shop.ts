@@ -185,7 +185,6 @@ export async function startShop(opts: ShopOptions = {}): Promise<Shop> {
       KAFKA_BROKERS,
       KAFKA_TOPIC_PREFIX: topicPrefix,
       KAFKA_GROUP_SUFFIX: groupSuffix,
-      KAFKA_CONSUMER_GROUP: `${name}${groupSuffix}`,
       INTERNAL_API_TOKEN: internalToken,
       ...(jwksUrl ? { JWKS_URL: jwksUrl } : {}),
       ...extra,

@@ -4,8 +4,6 @@ import { loadConfig } from '@shop/platform';
 export const inventoryEnv = {
   PORT: z.coerce.number().int().min(0).max(65_535).default(4003),
   MYSQL_DATABASE: z.string().regex(/^[A-Za-z0-9_]+$/).default('shop_inventory'),
-  /** Appended to the consumer group `inventory` (tests give each system under test its own group). */
-  KAFKA_GROUP_SUFFIX: z.string().regex(/^[A-Za-z0-9._-]*$/).default(''),
 };
 
 export type InventoryConfig = ReturnType<typeof loadInventoryConfig>;

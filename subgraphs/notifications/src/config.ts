@@ -4,8 +4,6 @@ import { ConfigError, loadConfig } from '@shop/platform';
 export const notificationsEnv = {
   PORT: z.coerce.number().int().min(0).max(65_535).default(4012),
   MYSQL_DATABASE: z.string().regex(/^[A-Za-z0-9_]+$/).default('shop_notifications'),
-  /** Appended to the consumer group `notifications` (tests give each system under test its own group). */
-  KAFKA_GROUP_SUFFIX: z.string().regex(/^[A-Za-z0-9._-]*$/).default(''),
   /** Attempts of a failing event handler (e.g. a payment for an order whose owner is not known yet) before dead-lettering. */
   EVENT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   /** First retry delay of a failing event handler; doubles on each attempt. */

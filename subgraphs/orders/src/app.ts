@@ -21,7 +21,7 @@ import {
   type TokenVerifier,
 } from '@shop/platform';
 import { Checkout } from './checkout.js';
-import { CONSUMER_GROUP, type OrdersConfig } from './config.js';
+import { consumerGroup, type OrdersConfig } from './config.js';
 import { createContext, type Context } from './context.js';
 import { schema, type OrdersDb } from './db/index.js';
 import { consumeSagaFacts } from './events.js';
@@ -93,7 +93,7 @@ export async function createOrdersSubgraph(config: OrdersConfig, options: Orders
     const consumer = consumeSagaFacts({
       kafka,
       db,
-      groupId: `${CONSUMER_GROUP}${config.KAFKA_GROUP_SUFFIX}`,
+      groupId: consumerGroup(config),
       topicPrefix: config.KAFKA_TOPIC_PREFIX,
       publisher,
       lifecycle,

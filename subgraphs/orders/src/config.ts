@@ -6,8 +6,6 @@ const url = (port: number) => z.url({ protocol: /^https?$/ }).default(`http://12
 export const ordersEnv = {
   PORT: z.coerce.number().int().min(0).max(65_535).default(4004),
   MYSQL_DATABASE: z.string().regex(/^[A-Za-z0-9_]+$/).default('shop_orders'),
-  /** Consumer group `orders` + this suffix; tests give each system under test its own. */
-  KAFKA_GROUP_SUFFIX: z.string().regex(/^[A-Za-z0-9._-]*$/).default(''),
   /** The owners orders asks while quoting and placing (directly, never through the router). */
   PRODUCTS_URL: url(4002),
   INVENTORY_URL: url(4003),
@@ -27,4 +25,7 @@ export function loadOrdersConfig(env: Record<string, string | undefined> = proce
   return loadConfig(ordersEnv, env);
 }
 
-export const CONSUMER_GROUP = 'orders';
+/** The Kafka consumer group, also the namespace of processed event ids (docs/CHECKOUT.md). */
+export function consumerGroup(config: OrdersConfig): string {
+  return `orders${config.KAFKA_GROUP_SUFFIX}`;
+}

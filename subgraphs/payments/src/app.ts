@@ -12,7 +12,7 @@ import {
   type RunningSubgraph,
   type TokenVerifier,
 } from '@shop/platform';
-import type { PaymentsConfig } from './config.js';
+import { consumerGroup, type PaymentsConfig } from './config.js';
 import { createContext, type Context } from './context.js';
 import { schema, type PaymentsDb } from './db/index.js';
 import { consumeOrderEvents, type OrderEventsConsumer } from './events.js';
@@ -69,7 +69,7 @@ export async function createPaymentsSubgraph(config: PaymentsConfig, deps: Payme
     const payments = new Payments({ db, provider, log, onEventsCommitted: () => relay.wake() });
     consumer = consumeOrderEvents({
       kafka,
-      groupId: config.KAFKA_CONSUMER_GROUP,
+      groupId: consumerGroup(config),
       topicPrefix: config.KAFKA_TOPIC_PREFIX,
       store: mysqlIdempotencyStore(db),
       publisher,

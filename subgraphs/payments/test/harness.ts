@@ -159,7 +159,7 @@ export async function startPayments(deps: PaymentsSubgraphDeps = {}): Promise<Pa
     MYSQL_DATABASE: database.name,
     PORT: '0',
     KAFKA_TOPIC_PREFIX: prefix,
-    KAFKA_CONSUMER_GROUP: `payments.${uniqueName('g')}`,
+    KAFKA_GROUP_SUFFIX: `.${uniqueName('g')}`,
     INTERNAL_API_TOKEN: INTERNAL_TOKEN,
   });
   const kafka = createKafka(KAFKA_BROKERS, uniqueName('payments-test'));

@@ -12,7 +12,7 @@ import {
   type RunningSubgraph,
   type TokenVerifier,
 } from '@shop/platform';
-import type { PromotionsConfig } from './config.js';
+import { consumerGroup, type PromotionsConfig } from './config.js';
 import { createContext, type Context } from './context.js';
 import { schema, type PromotionsDb } from './db/index.js';
 import { consumeOrderEvents } from './events.js';
@@ -62,7 +62,7 @@ export async function createPromotionsSubgraph(
       kafka,
       db,
       publisher,
-      groupId: config.KAFKA_CONSUMER_GROUP,
+      groupId: consumerGroup(config),
       topicPrefix: config.KAFKA_TOPIC_PREFIX,
       log: log.child({ component: 'order-events' }),
       onSettled: deps.onEventSettled,

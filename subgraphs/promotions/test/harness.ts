@@ -35,7 +35,7 @@ export async function startPromotions(): Promise<PromotionsHarness> {
     MYSQL_DATABASE: db.name,
     PORT: '0',
     KAFKA_TOPIC_PREFIX: topicPrefix,
-    KAFKA_CONSUMER_GROUP: uniqueName('promotions'),
+    KAFKA_GROUP_SUFFIX: `.${uniqueName('g')}`,
     INTERNAL_API_TOKEN: LOCAL_INTERNAL_API_TOKEN,
   });
   // The orders topic of this prefix exists before the consumer subscribes (no auto-creation race).

@@ -4,8 +4,6 @@ import { loadConfig } from '@shop/platform';
 export const ratingsEnv = {
   PORT: z.coerce.number().int().min(0).max(65_535).default(4009),
   MYSQL_DATABASE: z.string().regex(/^[A-Za-z0-9_]+$/).default('shop_ratings'),
-  /** Appended to the consumer group `ratings` (tests give each system under test its own group). */
-  KAFKA_GROUP_SUFFIX: z.string().regex(/^[A-Za-z0-9._-]*$/).default(''),
   /** The products subgraph, asked directly (never through the router) whether a reviewed product exists. */
   PRODUCTS_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:4002/graphql'),
   /** Budget of one call to products; a slower answer counts as unavailable. */

@@ -5,8 +5,6 @@ export const searchEnv = {
   PORT: z.coerce.number().int().min(0).max(65_535).default(4010),
   /** Every Redis key of the index starts with this (tests and the benchmark use their own). */
   SEARCH_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/).default('search'),
-  /** Appended to the consumer group `search` (tests give each system under test its own group). */
-  KAFKA_GROUP_SUFFIX: z.string().regex(/^[A-Za-z0-9._-]*$/).default(''),
   /** How long a processed event id is remembered (redelivery window); Kafka keeps events 7 days. */
   SEARCH_PROCESSED_TTL_SECONDS: z.coerce.number().int().positive().default(8 * 24 * 60 * 60),
   /** The products subgraph itself (not the router): the reindex pages through its `products` query. */

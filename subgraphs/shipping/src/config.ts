@@ -4,8 +4,6 @@ import { loadConfig } from '@shop/platform';
 export const shippingEnv = {
   PORT: z.coerce.number().int().min(0).max(65_535).default(4006),
   MYSQL_DATABASE: z.string().regex(/^[A-Za-z0-9_]+$/).default('shop_shipping'),
-  /** Appended to the consumer group `shipping` (tests give each system under test its own group). */
-  KAFKA_GROUP_SUFFIX: z.string().regex(/^[A-Za-z0-9._-]*$/).default(''),
 };
 
 export type ShippingConfig = ReturnType<typeof loadShippingConfig>;
