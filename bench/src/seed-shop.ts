@@ -310,10 +310,13 @@ async function seedInto(root: string, shop: RunningShop, log: (line: string) => 
     });
     const orderProducts = productIds.slice(0, SEED.orderProducts);
 
+    // The seed writes through the subgraphs' own modules: every product id it uses was just created above.
+    const directory = { canonicalIds: async (ids: readonly string[]) => new Map(ids.map((id) => [id, id])) };
+
     // 3. Stock through inventory's setStock (stock.changed in its outbox).
     await step(`stock of ${SEED.products} products`, async () => {
       const { createStockLevels } = await subgraphModule(root, 'inventory', 'stock.ts');
-      const stock = createStockLevels(await dbOf('inventory'), { onEventsWritten: () => undefined });
+      const stock = createStockLevels(await dbOf('inventory'), directory, { onEventsWritten: () => undefined });
       await pool(productIds, 8, async (id, i) => {
         const outcome = await stock.setStock(id, i < SEED.orderProducts ? 1_000_000 : 20 + Math.floor(random() * 480));
         if (!outcome.ok) throw new Error(`setStock ${id}: ${JSON.stringify(outcome.userErrors)}`);
@@ -324,7 +327,6 @@ async function seedInto(root: string, shop: RunningShop, log: (line: string) => 
     //    reviews and favourites are written beside it.
     const orderCustomers = userIds.slice(0, SEED.orderCustomers);
     const tokens = await step(`sign in ${orderCustomers.length} ordering customers`, () => customerTokens(orderCustomers.length, 4));
-    const directory = { canonicalIds: async (ids: readonly string[]) => new Map(ids.map((id) => [id, id])) };
     const perCustomer = Math.ceil(SEED.orders / orderCustomers.length);
     const orderJobs = Array.from({ length: SEED.orders }, (_, i) => ({ customer: i % orderCustomers.length, n: Math.floor(i / orderCustomers.length) }));
     const [orderIds, reviewCount, favouriteCount] = await Promise.all([

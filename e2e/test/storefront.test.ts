@@ -36,6 +36,23 @@ const SEARCH = `query ($query: String!) {
   search(query: $query) { nodes { id name } totalCount facets { categories { value count } } }
 }`;
 
+const SET_STOCK = `mutation ($id: ID!, $q: Int!) { setStock(productId: $id, quantity: $q) { inventory { available } userErrors { code field } } }`;
+
+describe('stock of products the catalogue does not know', () => {
+  it('setStock refuses ids the catalogue never had with NOT_FOUND; a real product id in any letter case sets its stock', async () => {
+    for (const id of ['0123456789abcdef01234567', 'not-a-product-id']) {
+      const res = await call(shop, SET_STOCK, { id, q: 5 }, shop.adminToken);
+      expect(res.errors).toBeUndefined();
+      expect(res.data.setStock).toEqual({ inventory: null, userErrors: [{ code: 'NOT_FOUND', field: ['productId'] }] });
+    }
+    const real = await createCatalogueProduct(shop, { name: 'Stocked lamp', price: 2500, category: 'Lighting' });
+    const upper = await call(shop, SET_STOCK, { id: real.toUpperCase(), q: 9 }, shop.adminToken);
+    expect(upper.data.setStock).toEqual({ inventory: { available: 9 }, userErrors: [] });
+    const page = await call(shop, `query ($id: ID!) { product(id: $id) { inventory { available } } }`, { id: real });
+    expect(page.data.product.inventory.available).toBe(9);
+  });
+});
+
 /** A word no other product of the shop has, so a search finds only what the test wrote. */
 function word(): string {
   return `w${uniqueName('x').replace(/[^a-z0-9]/g, '')}`;

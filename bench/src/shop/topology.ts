@@ -25,6 +25,7 @@ export type ShopProcessName = ShopSubgraph | 'router';
 /** The owners a subgraph calls directly (as `<OWNER>_URL`), as in packages/testing/src/processes.ts. */
 export const OWNERS: Partial<Record<ShopSubgraph, ShopSubgraph[]>> = {
   orders: ['products', 'inventory', 'payments', 'shipping', 'promotions', 'tax'],
+  inventory: ['products'],
   ratings: ['products'],
   favourites: ['products'],
   search: ['products', 'inventory'],

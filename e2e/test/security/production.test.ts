@@ -124,6 +124,7 @@ beforeAll(async () => {
   const extra: Partial<Record<Name, Record<string, string>>> = {
     users: { BOOTSTRAP_ADMIN_EMAIL: 'admin@shop.local', BOOTSTRAP_ADMIN_PASSWORD: secrets.adminPassword },
     products: { MONGO_DATABASE: databases.products },
+    inventory: { PRODUCTS_URL: urls.products },
     orders: { OUTBOX_POLL_MS: '200', ...owners },
     ratings: { PRODUCTS_URL: urls.products },
     favourites: { PRODUCTS_URL: urls.products },

@@ -7,5 +7,6 @@ export * from './pagination.js';
 export * from './server.js';
 export * from './schema.js';
 export * from './subgraph-client.js';
+export * from './product-directory.js';
 export * from './roundtrips.js';
 export * from './countries.js';

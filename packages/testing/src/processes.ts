@@ -29,6 +29,7 @@ const NO_DATABASE: readonly ShopSubgraph[] = ['search'];
 /** What each subgraph needs running to work (as in startShop; users is always started). */
 const NEEDS: Partial<Record<ShopSubgraph, ShopSubgraph[]>> = {
   orders: ['products', 'inventory', 'payments', 'shipping', 'promotions', 'tax'],
+  inventory: ['products'],
   ratings: ['products'],
   favourites: ['products'],
   search: ['products', 'inventory'],
@@ -37,6 +38,7 @@ const NEEDS: Partial<Record<ShopSubgraph, ShopSubgraph[]>> = {
 /** The owners a subgraph calls directly, as `<OWNER>_URL` environment variables. */
 const OWNERS: Partial<Record<ShopSubgraph, ShopSubgraph[]>> = {
   orders: ['products', 'inventory', 'payments', 'shipping', 'promotions', 'tax'],
+  inventory: ['products'],
   ratings: ['products'],
   favourites: ['products'],
   search: ['products', 'inventory'],

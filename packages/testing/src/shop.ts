@@ -38,6 +38,7 @@ export const CHECKOUT_SUBGRAPHS = ['users', 'products', 'inventory', 'orders', '
 const NEEDS: Partial<Record<ShopSubgraph, ShopSubgraph[]>> = {
   orders: ['products', 'inventory', 'payments', 'shipping', 'promotions', 'tax'],
   ratings: ['products'],
+  inventory: ['products'],
   favourites: ['products'],
   search: ['products'],
 };
@@ -208,27 +209,31 @@ export async function startShop(opts: ShopOptions = {}): Promise<Shop> {
     const usersConfig = (await factoryOf('users')).loadConfig(baseEnv('users', databases.users!)) as { JWT_ISSUER: string; JWT_AUDIENCE: string };
     const jwksUrl = new URL('/.well-known/jwks.json', usersApp.url).toString();
 
-    // 2. The owners orders calls, and notifications (it needs nobody), side by side.
-    const independent: ShopSubgraph[] = ['inventory', 'payments', 'shipping', 'promotions', 'tax', 'notifications'];
+    // 2. The owners orders calls, and notifications (it needs nobody), side by side; inventory once
+    // products answers (setStock asks it whether a product exists).
+    const independent: ShopSubgraph[] = ['payments', 'shipping', 'promotions', 'tax', 'notifications'];
+    const productsStarted = (async () => {
+      if (!present.includes('products')) return;
+      const mongo = await createTestMongo('products');
+      cleanups.push(() => mongo.drop());
+      databases.products = mongo.name;
+      const { createProductsSubgraph } = await load('products', 'app');
+      apps.products = (await createProductsSubgraph({
+        port: 0,
+        mongoUrl: MONGO_URL,
+        database: mongo.name,
+        kafkaBrokers: KAFKA_BROKERS,
+        kafkaTopicPrefix: topicPrefix,
+        auth: { jwks: jwksUrl, issuer: usersConfig.JWT_ISSUER, audience: usersConfig.JWT_AUDIENCE },
+        log: logOf('products'),
+        relay: { pollIntervalMs: 200, maxBackoffMs: 1_000 },
+      })) as Running;
+    })();
     await Promise.all([
       ...independent.filter((n) => present.includes(n)).map((n) => mysqlSubgraph(n, jwksUrl)),
-      (async () => {
-        if (!present.includes('products')) return;
-        const mongo = await createTestMongo('products');
-        cleanups.push(() => mongo.drop());
-        databases.products = mongo.name;
-        const { createProductsSubgraph } = await load('products', 'app');
-        apps.products = (await createProductsSubgraph({
-          port: 0,
-          mongoUrl: MONGO_URL,
-          database: mongo.name,
-          kafkaBrokers: KAFKA_BROKERS,
-          kafkaTopicPrefix: topicPrefix,
-          auth: { jwks: jwksUrl, issuer: usersConfig.JWT_ISSUER, audience: usersConfig.JWT_AUDIENCE },
-          log: logOf('products'),
-          relay: { pollIntervalMs: 200, maxBackoffMs: 1_000 },
-        })) as Running;
-      })(),
+      productsStarted,
+      present.includes('inventory') &&
+        productsStarted.then(() => mysqlSubgraph('inventory', jwksUrl, apps.products ? { PRODUCTS_URL: apps.products.url } : {})),
     ]);
 
     // 3. The callers of the owners, side by side: orders (the checkout owners), ratings and

@@ -6,15 +6,16 @@ import {
   createTokenVerifier,
   loadTypeDefs,
   openMysql,
+  productsSubgraph,
   startSubgraph,
   type Logger,
+  type ProductDirectory,
   type RunningSubgraph,
   type TokenVerifier,
 } from '@shop/platform';
 import type { FavouritesConfig } from './config.js';
 import { createContext, type Context } from './context.js';
 import { schema, type FavouritesDb } from './db/index.js';
-import { productsSubgraph, type ProductDirectory } from './products.js';
 import { resolvers } from './resolvers.js';
 import { createWishlist } from './wishlist.js';
 

@@ -2,7 +2,7 @@ import { and, count, desc, eq, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import { decodeCursor, encodeCursor, ErrorCode, userError, type Connection } from '@shop/platform';
 import { favourites, type FavouritesDb } from './db/index.js';
 import { ok, refused, type Outcome } from './outcome.js';
-import type { ProductDirectory } from './products.js';
+import type { ProductDirectory } from '@shop/platform';
 
 /** A product in a user's favourites. */
 export interface Favourite {

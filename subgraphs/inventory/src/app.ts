@@ -21,8 +21,10 @@ import {
   createTokenVerifier,
   loadTypeDefs,
   openMysql,
+  productsSubgraph,
   startSubgraph,
   type Logger,
+  type ProductDirectory,
   type RunningSubgraph,
   type TokenVerifier,
 } from '@shop/platform';
@@ -34,6 +36,8 @@ import { resolvers } from './resolvers.js';
 import { createStockLevels, type StockLevels } from './stock.js';
 
 export interface InventorySubgraphOptions {
+  /** Whether products exist (setStock); defaults to asking the products subgraph at PRODUCTS_URL. */
+  products?: ProductDirectory;
   log?: Logger;
   /** Token verification; defaults to the users subgraph's JWKS (config JWKS_URL). Tests pass a local key set. */
   verifyToken?: TokenVerifier;
@@ -102,7 +106,8 @@ export async function createInventorySubgraph(
     }, log.child({ component: 'consumer' }));
     closers.push(() => consumer.stop());
 
-    const stock = createStockLevels(db, { onEventsWritten: () => relay.wake() });
+    const products = options.products ?? productsSubgraph(config.PRODUCTS_URL, config.DEPENDENCY_TIMEOUT_MS);
+    const stock = createStockLevels(db, products, { onEventsWritten: () => relay.wake() });
     const running = await startSubgraph<Context>({
       name: 'inventory',
       typeDefs,

@@ -1,6 +1,6 @@
 import { eq, inArray } from 'drizzle-orm';
 import { createEvent, enqueueEvents } from '@shop/events';
-import { userError } from '@shop/platform';
+import { ErrorCode, userError, type ProductDirectory } from '@shop/platform';
 import { availableOf } from './allocation.js';
 import { stock, type InventoryDb } from './db/index.js';
 import type { InventoryModel } from './mappers.js';
@@ -22,7 +22,7 @@ export function noStock(productId: string): InventoryModel {
   return { productId, onHand: 0, reserved: 0 };
 }
 
-export function createStockLevels(db: InventoryDb, hooks: { onEventsWritten(): void }): StockLevels {
+export function createStockLevels(db: InventoryDb, products: ProductDirectory, hooks: { onEventsWritten(): void }): StockLevels {
   const columns = { productId: stock.productId, onHand: stock.onHand, reserved: stock.reserved };
   return {
     async byProductIds(productIds) {
@@ -30,7 +30,11 @@ export function createStockLevels(db: InventoryDb, hooks: { onEventsWritten(): v
       return db.select(columns).from(stock).where(inArray(stock.productId, [...productIds]));
     },
 
-    async setStock(productId, quantity) {
+    async setStock(requestedId, quantity) {
+      // Stock of a product the catalogue does not know would be sold by nobody and confuse its readers
+      // (search dead-letters its stock.changed); the catalogue's own spelling of the id is the key.
+      const productId = (await products.canonicalIds([requestedId])).get(requestedId);
+      if (!productId) return refused(userError(ErrorCode.NOT_FOUND, 'This product does not exist', ['productId']));
       // A row with nothing on hand means the same as no row; creating it first (outside the
       // transaction) lets the transaction lock an existing row instead of a gap.
       await db.insert(stock).ignore().values({ productId, onHand: 0, reserved: 0 });

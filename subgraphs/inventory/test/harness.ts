@@ -62,6 +62,9 @@ export async function startInventory(options: InventorySubgraphOptions = {}): Pr
     onEventSettled: (outcome, event) => settled.push({ outcome, eventId: event?.id ?? null }),
     relay: { pollIntervalMs: 200, maxBackoffMs: 1_000 },
     consumer: { retryBackoffMs: 20 },
+    // Stands in for the products subgraph: these tests are about stock rules, so every product exists
+    // (set-stock.test.ts passes a catalogue of its own to test unknown products).
+    products: { canonicalIds: async (ids) => new Map(ids.map((id) => [id, id])) },
     ...options,
   };
   const kafka = createKafka(KAFKA_BROKERS, uniqueName('inventory-test'));

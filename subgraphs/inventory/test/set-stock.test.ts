@@ -91,3 +91,32 @@ describe('setStock', () => {
     ]);
   });
 });
+
+describe('setStock of products the catalogue does not know', () => {
+  /** A catalogue of one product, spelt in lower case (as products answers `_entities`). */
+  const known = productId().toLowerCase();
+  let withCatalogue: InventoryHarness;
+  beforeAll(async () => {
+    withCatalogue = await startInventory({
+      products: { canonicalIds: async (ids) => new Map(ids.filter((id) => id.toLowerCase() === known).map((id) => [id, known])) },
+    });
+  });
+  afterAll(async () => {
+    await withCatalogue?.close();
+  });
+
+  it('refuses an unknown product with NOT_FOUND on productId and writes nothing', async () => {
+    const unknown = productId();
+    const res = await gql(withCatalogue.url, SET_STOCK, { productId: unknown, quantity: 5 }, { token: withCatalogue.auth.admin });
+    expect(res.data.setStock).toEqual({ inventory: null, userErrors: [expect.objectContaining({ code: 'NOT_FOUND', field: ['productId'] })] });
+    expect(await stockRow(withCatalogue, unknown)).toBeUndefined();
+    expect(await outboxEvents(withCatalogue, unknown)).toEqual([]);
+  });
+
+  it("keys the stock by the catalogue's spelling of the id", async () => {
+    const res = await gql(withCatalogue.url, SET_STOCK, { productId: known.toUpperCase(), quantity: 5 }, { token: withCatalogue.auth.admin });
+    expect(res.data.setStock).toEqual({ inventory: { available: 5, inStock: true }, userErrors: [] });
+    expect(await stockRow(withCatalogue, known)).toEqual({ on_hand: 5, reserved: 0 });
+    expect((await outboxEvents(withCatalogue, known)).map((e) => e.payload)).toEqual([{ productId: known, available: 5 }]);
+  });
+});

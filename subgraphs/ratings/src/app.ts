@@ -7,8 +7,10 @@ import {
   createTokenVerifier,
   loadTypeDefs,
   openMysql,
+  productsSubgraph,
   startSubgraph,
   type Logger,
+  type ProductDirectory,
   type RunningSubgraph,
   type TokenVerifier,
 } from '@shop/platform';
@@ -16,7 +18,6 @@ import { consumerGroup, type RatingsConfig } from './config.js';
 import { createContext, type Context } from './context.js';
 import { schema, type RatingsDb } from './db/index.js';
 import { consumeOrderEvents } from './events.js';
-import { productsSubgraph, type ProductDirectory } from './products.js';
 import { resolvers } from './resolvers.js';
 import { createReviewBook } from './reviews.js';
 

@@ -5,7 +5,7 @@ import { ratingSummaries, reviews, type RatingsDb } from './db/index.js';
 import type { AddReviewInput } from './inputs.js';
 import type { ReviewModel } from './mappers.js';
 import { ok, refused, type Outcome } from './outcome.js';
-import type { ProductDirectory } from './products.js';
+import type { ProductDirectory } from '@shop/platform';
 
 export const ALREADY_REVIEWED = 'ALREADY_REVIEWED';
 

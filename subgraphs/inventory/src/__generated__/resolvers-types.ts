@@ -39,8 +39,9 @@ export type Mutation = {
   __typename?: 'Mutation';
   /**
    * Sets how many units of a product are on hand (counted in the warehouse, reserved units
-   * included). ADMIN only. Fails with INVALID_INPUT when `quantity` is outside 0 to 1,000,000, and
-   * with BELOW_RESERVED when it is less than the units pending orders have already reserved.
+   * included). ADMIN only. Fails with INVALID_INPUT when `quantity` is outside 0 to 1,000,000, with
+   * NOT_FOUND when the catalogue has no such product (archived ones count), and with BELOW_RESERVED
+   * when it is less than the units pending orders have already reserved.
    */
   setStock: SetStockPayload;
 };
@@ -71,7 +72,7 @@ export type SetStockPayload = {
   __typename?: 'SetStockPayload';
   /** The product's stock level after the change; null when `userErrors` is not empty. */
   inventory?: Maybe<Inventory>;
-  /** Why the stock was not set (`INVALID_INPUT`, `BELOW_RESERVED`); empty on success. */
+  /** Why the stock was not set (`INVALID_INPUT`, `NOT_FOUND`, `BELOW_RESERVED`); empty on success. */
   userErrors: Array<UserError>;
 };
 

@@ -1,6 +1,9 @@
-import { createSubgraphClient } from '@shop/platform';
+import { createSubgraphClient } from './subgraph-client.js';
 
-/** What favourites needs to know about the catalogue, which the products subgraph owns. */
+/**
+ * Whether products exist, asked of the products subgraph, which owns the catalogue (favourites,
+ * ratings and inventory refuse to write about a product it does not know).
+ */
 export interface ProductDirectory {
   /**
    * The canonical id of each product products knows (archived ones included), keyed by the id
