@@ -10,3 +10,4 @@ export {
   type BreakingChange,
 } from './supergraph.js';
 export { loadAllowedBreakingChanges, ALLOWED_BREAKING_CHANGES_FILE, type AllowedBreakingChange } from './allowed.js';
+export { undescribedElements } from './documentation.js';
