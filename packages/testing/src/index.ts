@@ -103,3 +103,4 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
 export * from './auth.js';
 export * from './shop.js';
 export * from './processes.js';
+export * from './events.js';

@@ -3,19 +3,16 @@ import {
   createEvent,
   createKafka,
   createPublisher,
-  parseEvent,
   topics,
   type EventPayload,
   type EventPublisher,
   type EventType,
   type Outcome,
   type ShopEvent,
-  type Topic,
 } from '@shop/events';
 import { createLogger } from '@shop/platform';
-import { createTestAuth, createTestDatabase, eventually, gql, KAFKA_BROKERS, MYSQL_URL, uniqueName, type TestAuth } from '@shop/testing';
+import { createTestAuth, createTestDatabase, eventually, gql, KAFKA_BROKERS, MYSQL_URL, readEvents, uniqueName, type EventLog, type TestAuth } from '@shop/testing';
 import { createInventorySubgraph, type InventorySubgraphOptions, type RunningInventorySubgraph } from '../src/app.js';
-import { ensureTopics } from '@shop/events';
 import { loadInventoryConfig, type InventoryConfig } from '../src/config.js';
 
 /** Every event one system under test settled, by event id (applied / duplicate / ...). */
@@ -134,35 +131,6 @@ export function orderPlaced(orderId: string, lines: Array<{ productId: string; q
     total: { amount: 1000 * lines.reduce((n, l) => n + l.quantity, 0), currency: 'USD' },
     couponCode: null,
     placedAt: new Date().toISOString(),
-  };
-}
-
-export interface EventLog {
-  events: ShopEvent[];
-  /** Waits until `select` over the events so far returns a value other than undefined. */
-  waitFor<T>(select: (events: ShopEvent[]) => T | undefined, timeoutMs?: number): Promise<T>;
-  stop(): Promise<void>;
-}
-
-/** Reads a prefixed topic from the beginning with a fresh consumer group. */
-export async function readEvents(prefix: string, topic: Topic): Promise<EventLog> {
-  const kafka = createKafka(KAFKA_BROKERS, uniqueName('inventory-reader'));
-  await ensureTopics(kafka, [prefix + topic]);
-  // Short fetch waits: disconnecting waits for the fetch in flight.
-  const consumer = kafka.consumer({ groupId: uniqueName('inventory-reader'), sessionTimeout: 10_000, maxWaitTimeInMs: 200 });
-  const events: ShopEvent[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic: prefix + topic, fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      const parsed = parseEvent(message.value);
-      if (parsed.ok) events.push(parsed.event);
-    },
-  });
-  return {
-    events,
-    waitFor: (select, timeoutMs = 30_000) => eventually(async () => select(events), timeoutMs),
-    stop: () => consumer.disconnect(),
   };
 }
 

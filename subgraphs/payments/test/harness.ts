@@ -6,7 +6,6 @@ import {
   createPublisher,
   migrateEventTables,
   outbox,
-  parseEvent,
   topics,
   type EventPayload,
   type EventPublisher,
@@ -15,7 +14,7 @@ import {
   type ShopEvent,
 } from '@shop/events';
 import { createLogger, openMysql } from '@shop/platform';
-import { createTestAuth, createTestDatabase, eventually, KAFKA_BROKERS, MYSQL_URL, uniqueName, type TestAuth } from '@shop/testing';
+import { createTestAuth, createTestDatabase, eventually, KAFKA_BROKERS, MYSQL_URL, readEvents, uniqueName, type TestAuth } from '@shop/testing';
 import { createPaymentsSubgraph, type PaymentsSubgraphDeps, type RunningPaymentsSubgraph } from '../src/app.js';
 import { loadPaymentsConfig, type PaymentsConfig } from '../src/config.js';
 import { payments as paymentsTable, schema, simulatedProviderCalls, type PaymentsDb } from '../src/db/index.js';
@@ -191,17 +190,9 @@ export async function startPayments(deps: PaymentsSubgraphDeps = {}): Promise<Pa
   });
 
   const publisher: EventPublisher = createPublisher(kafka, { topicPrefix: prefix });
-  const paymentEvents: ShopEvent[] = [];
-  // A short fetch wait: disconnect() waits for the fetch in flight.
-  const reader = kafka.consumer({ groupId: uniqueName('payments-test-reader'), sessionTimeout: 10_000, maxWaitTimeInMs: 250 });
-  await reader.connect();
-  await reader.subscribe({ topic: prefix + topics.payments, fromBeginning: true });
-  await reader.run({
-    eachMessage: async ({ message }) => {
-      const parsed = parseEvent(message.value);
-      if (parsed.ok) paymentEvents.push(parsed.event);
-    },
-  });
+  // What payments published, read back from its topic.
+  const reader = await readEvents(prefix, topics.payments);
+  const paymentEvents = reader.events;
 
   const harness: PaymentsHarness = {
     app,
@@ -225,7 +216,7 @@ export async function startPayments(deps: PaymentsSubgraphDeps = {}): Promise<Pa
       await eventually(async () => (settled.filter((s) => s.eventId === eventId).length >= times ? true : undefined), 30_000);
     },
     async close() {
-      await Promise.all([reader.disconnect().catch(() => undefined), publisher.close().catch(() => undefined), app.stop()]);
+      await Promise.all([reader.stop().catch(() => undefined), publisher.close().catch(() => undefined), app.stop()]);
       await database.drop();
     },
   };
