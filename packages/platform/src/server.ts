@@ -9,7 +9,8 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import type { DocumentNode } from 'graphql';
 import type { Logger } from './logger.js';
 import { makeFormatError } from './errors.js';
-import { isInternalCaller, type AuthState, type TokenVerifier } from './auth.js';
+import { createTokenVerifier, isInternalCaller, type AuthState, type TokenVerifier } from './auth.js';
+import type { BaseEnv } from './config.js';
 import { roundTripsEnabled, roundTripsPlugin, roundTripsRoute, RoundTripTotals, withRequestRoundTrips } from './roundtrips.js';
 
 /** What every resolver gets; a subgraph adds its own fields (stores, loaders) through `context`. */
@@ -279,4 +280,22 @@ export function exitOnSignals(stop: () => Promise<void>, log: Logger): void {
   };
   process.on('SIGTERM', handler);
   process.on('SIGINT', handler);
+}
+
+/**
+ * What every subgraph's server takes from its config the same way: its address, production mode,
+ * token verification against the users subgraph's JWKS (unless `verifyToken` replaces it, as tests
+ * and users itself do) and the internal-caller secret.
+ */
+export function serverSettings(
+  config: BaseEnv & { PORT: number },
+  verifyToken?: TokenVerifier,
+): Pick<SubgraphOptions<RequestContext>, 'port' | 'host' | 'production' | 'verifyToken' | 'internalToken'> {
+  return {
+    port: config.PORT,
+    host: config.HOST,
+    production: config.NODE_ENV === 'production',
+    verifyToken: verifyToken ?? createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, jwks: config.JWKS_URL }),
+    internalToken: config.INTERNAL_API_TOKEN,
+  };
 }

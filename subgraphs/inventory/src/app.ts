@@ -18,10 +18,10 @@ import {
 import {
   assertProductionSecrets,
   createLogger,
-  createTokenVerifier,
   loadTypeDefs,
   openMysql,
   productsSubgraph,
+  serverSettings,
   startSubgraph,
   type Logger,
   type ProductDirectory,
@@ -112,13 +112,8 @@ export async function createInventorySubgraph(
       name: 'inventory',
       typeDefs,
       resolvers,
-      port: config.PORT,
-      host: config.HOST,
-      production: config.NODE_ENV === 'production',
+      ...serverSettings(config, options.verifyToken),
       log,
-      verifyToken:
-        options.verifyToken ?? createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, jwks: config.JWKS_URL }),
-      internalToken: config.INTERNAL_API_TOKEN,
       context: (base) => createContext(base, { stock }),
       // Kafka is deliberately not a readiness check: events wait in the outbox while it is down.
       readiness: { mysql: () => mysql.ping() },

@@ -3,9 +3,9 @@ import { drizzle } from 'drizzle-orm/mysql2';
 import { migrateEventTables, type BackgroundConsumer, type Outcome, type ShopEvent } from '@shop/events';
 import {
   createLogger,
-  createTokenVerifier,
   loadTypeDefs,
   openMysql,
+  serverSettings,
   startSubgraph,
   type Logger,
   type RunningSubgraph,
@@ -87,12 +87,8 @@ export async function createNotificationsSubgraph(
       name: 'notifications',
       typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
       resolvers,
-      port: config.PORT,
-      host: config.HOST,
-      production: config.NODE_ENV === 'production',
+      ...serverSettings(config, options.verifyToken),
       log,
-      verifyToken:
-        options.verifyToken ?? createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, jwks: config.JWKS_URL }),
       context: (base) => createContext(base, { inbox }),
       readiness: { mysql: () => mysql.ping() },
       // Consumer first (no new notifications), then the deliverer (finishes its round), then the pool.

@@ -12,9 +12,9 @@ import {
 import {
   assertProductionSecrets,
   createLogger,
-  createTokenVerifier,
   loadTypeDefs,
   openMysql,
+  serverSettings,
   startSubgraph,
   type Logger,
   type RunningSubgraph,
@@ -107,13 +107,8 @@ export async function createOrdersSubgraph(config: OrdersConfig, options: Orders
       name: 'orders',
       typeDefs,
       resolvers,
-      port: config.PORT,
-      host: config.HOST,
-      production: config.NODE_ENV === 'production',
+      ...serverSettings(config, options.verifyToken),
       log,
-      verifyToken:
-        options.verifyToken ?? createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, jwks: config.JWKS_URL }),
-      internalToken: config.INTERNAL_API_TOKEN,
       context: (base) => createContext(base, { store, checkout, lifecycle }),
       // Kafka is deliberately not a readiness check: orders are accepted while it is down (events wait in the outbox).
       readiness: { mysql: () => mysql.ping() },

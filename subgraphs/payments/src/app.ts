@@ -4,9 +4,9 @@ import { createKafka, migrateEventTables, mysqlIdempotencyStore, startMysqlOutbo
 import {
   assertProductionSecrets,
   createLogger,
-  createTokenVerifier,
   loadTypeDefs,
   openMysql,
+  serverSettings,
   startSubgraph,
   type Logger,
   type RunningSubgraph,
@@ -89,13 +89,8 @@ export async function createPaymentsSubgraph(config: PaymentsConfig, deps: Payme
       name: 'payments',
       typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
       resolvers,
-      port: config.PORT,
-      host: config.HOST,
-      production: config.NODE_ENV === 'production',
+      ...serverSettings(config, deps.verifyToken),
       log,
-      verifyToken:
-        deps.verifyToken ?? createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, jwks: config.JWKS_URL }),
-      internalToken: config.INTERNAL_API_TOKEN,
       context: (base) => createContext(base, { db: readDb, provider }),
       // Kafka is deliberately not a readiness check: events wait in the outbox and on the topic.
       readiness: { mysql: () => mysql.ping() },

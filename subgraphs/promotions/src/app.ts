@@ -4,9 +4,9 @@ import { createKafka, createPublisher, migrateEventTables, type Outcome, type Sh
 import {
   assertProductionSecrets,
   createLogger,
-  createTokenVerifier,
   loadTypeDefs,
   openMysql,
+  serverSettings,
   startSubgraph,
   type Logger,
   type RunningSubgraph,
@@ -72,13 +72,8 @@ export async function createPromotionsSubgraph(
       name: 'promotions',
       typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
       resolvers,
-      port: config.PORT,
-      host: config.HOST,
-      production: config.NODE_ENV === 'production',
+      ...serverSettings(config, deps.verifyToken),
       log,
-      verifyToken:
-        deps.verifyToken ?? createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, jwks: config.JWKS_URL }),
-      internalToken: config.INTERNAL_API_TOKEN,
       context: (base) => createContext(base, { promotions }),
       // Kafka is deliberately not a readiness check: coupons are quoted and redeemed without it.
       readiness: { mysql: () => mysql.ping() },

@@ -4,10 +4,10 @@ import { migrateEventTables, type Outcome, type ShopEvent } from '@shop/events';
 import {
   assertProductionSecrets,
   createLogger,
-  createTokenVerifier,
   loadTypeDefs,
   openMysql,
   productsSubgraph,
+  serverSettings,
   startSubgraph,
   type Logger,
   type ProductDirectory,
@@ -72,13 +72,8 @@ export async function createRatingsSubgraph(config: RatingsConfig, options: Rati
         name: 'ratings',
         typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
         resolvers,
-        port: config.PORT,
-        host: config.HOST,
-        production: config.NODE_ENV === 'production',
+        ...serverSettings(config, options.verifyToken),
         log,
-        verifyToken:
-          options.verifyToken ?? createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, jwks: config.JWKS_URL }),
-        internalToken: config.INTERNAL_API_TOKEN,
         context: (base) => createContext(base, { db, reviewBook }),
         // Kafka is not a readiness condition: reviews work without it, verified purchases catch up later.
         readiness: { mysql: () => mysql.ping() },

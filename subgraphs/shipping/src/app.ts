@@ -18,9 +18,9 @@ import {
 import {
   assertProductionSecrets,
   createLogger,
-  createTokenVerifier,
   loadTypeDefs,
   openMysql,
+  serverSettings,
   startSubgraph,
   type Logger,
   type RunningSubgraph,
@@ -111,13 +111,8 @@ export async function createShippingSubgraph(
       name: 'shipping',
       typeDefs,
       resolvers,
-      port: config.PORT,
-      host: config.HOST,
-      production: config.NODE_ENV === 'production',
+      ...serverSettings(config, options.verifyToken),
       log,
-      verifyToken:
-        options.verifyToken ?? createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, jwks: config.JWKS_URL }),
-      internalToken: config.INTERNAL_API_TOKEN,
       context: (base) => createContext(base, { methods, shipments }),
       // Kafka is deliberately not a readiness check: events wait in the outbox while it is down.
       readiness: { mysql: () => mysql.ping() },
