@@ -39,6 +39,17 @@ describe('docker-compose.yml', () => {
     for (const s of present) expect(routerEnv[`SUBGRAPH_${s.name.toUpperCase()}_URL`]).toBe(`http://${s.name}:${s.port}/graphql`);
   });
 
+  // No depends_on for owners: a subgraph starts without them and answers SERVICE_UNAVAILABLE for what needs one.
+  it('gives every subgraph the URLs of the owners it calls directly (schema/src/subgraphs.ts)', () => {
+    for (const s of SUBGRAPHS) {
+      const service = compose.services[s.name]!;
+      for (const owner of s.owners) {
+        const port = SUBGRAPHS.find((o) => o.name === owner)!.port;
+        expect(service.environment?.[`${owner.toUpperCase()}_URL`], `${s.name} → ${owner}`).toBe(`http://${owner}:${port}/graphql`);
+      }
+    }
+  });
+
   it('lists every workspace manifest in the Dockerfile so npm ci sees the whole tree', () => {
     const dockerfile = readFileSync(new URL('Dockerfile', root), 'utf8');
     const workspaces = [

@@ -1,4 +1,4 @@
-export { SUBGRAPHS, type SubgraphEntry } from './subgraphs.js';
+export { SUBGRAPHS, ownersOf, type SubgraphEntry } from './subgraphs.js';
 export {
   composeSupergraph,
   apiSchemaOf,

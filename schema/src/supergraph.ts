@@ -29,7 +29,7 @@ export interface ComposeOptions {
   /** Supergraph to judge breaking changes against (e.g. the main branch's), relative to root; default: the committed file. */
   baselinePath?: string;
   /** Defaults to the registry in subgraphs.ts. */
-  subgraphs?: readonly SubgraphEntry[];
+  subgraphs?: readonly Omit<SubgraphEntry, 'owners'>[];
 }
 
 export interface ApiChange {
@@ -92,7 +92,7 @@ export function apiSchemaOf(supergraphSdl: string): GraphQLSchema {
 }
 
 /** The registered subgraphs that have a schema.graphql, parsed; syntax errors are collected, not thrown. */
-function loadSubgraphs(root: string, registry: readonly SubgraphEntry[], errors: string[], warnings: string[]): LoadedSubgraph[] {
+function loadSubgraphs(root: string, registry: readonly Omit<SubgraphEntry, 'owners'>[], errors: string[], warnings: string[]): LoadedSubgraph[] {
   const loaded: LoadedSubgraph[] = [];
   for (const entry of registry) {
     const rel = `subgraphs/${entry.name}/schema.graphql`;

@@ -5,6 +5,8 @@
  * bench never touches the `npm start` stores (shop_*) nor the tests' (t_*).
  */
 
+import { ownersOf } from '@shop/schema/subgraphs';
+
 export const SHOP_SUBGRAPHS = [
   'users',
   'products',
@@ -22,14 +24,6 @@ export const SHOP_SUBGRAPHS = [
 export type ShopSubgraph = (typeof SHOP_SUBGRAPHS)[number];
 export type ShopProcessName = ShopSubgraph | 'router';
 
-/** The owners a subgraph calls directly (as `<OWNER>_URL`), as in packages/testing/src/processes.ts. */
-export const OWNERS: Partial<Record<ShopSubgraph, ShopSubgraph[]>> = {
-  orders: ['products', 'inventory', 'payments', 'shipping', 'promotions', 'tax'],
-  inventory: ['products'],
-  ratings: ['products'],
-  favourites: ['products'],
-  search: ['products', 'inventory'],
-};
 
 /** Router on BASE, users BASE+1 … notifications BASE+12 (the README's order). Default 4500: clear of npm start (4000) and the peer bench (4200, 4400). */
 export const PORT_BASE = Number(process.env.BENCH_SHOP_PORT_BASE ?? 4500);
@@ -97,6 +91,6 @@ export function subgraphEnv(name: ShopSubgraph, kafka: KafkaNames, logLevel: str
           ACCESS_TOKEN_TTL_SECONDS: '7200',
         }
       : {}),
-    ...Object.fromEntries((OWNERS[name] ?? []).map((o) => [`${o.toUpperCase()}_URL`, urlOf(o)])),
+    ...Object.fromEntries(ownersOf(name).map((o) => [`${o.toUpperCase()}_URL`, urlOf(o as ShopSubgraph)])),
   };
 }

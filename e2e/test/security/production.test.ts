@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, createTestMongo, eventually, gql, KAFKA_BROKERS, MONGO_URL, MYSQL_URL, uniqueName, type GraphQLResponse } from '@shop/testing';
+import { ownersOf } from '@shop/schema/subgraphs';
 
 /**
  * Production mode (NODE_ENV=production) of the router and every subgraph, started from their real
@@ -104,7 +105,6 @@ beforeAll(async () => {
   cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(path.join(dir, 'supergraph.graphql'), composed.supergraphSdl);
 
-  const owners = Object.fromEntries(['products', 'inventory', 'payments', 'shipping', 'promotions', 'tax'].map((n) => [`${n.toUpperCase()}_URL`, urls[n as Name]]));
   const common = (name: Name): Record<string, string> => ({
     NODE_ENV: 'production',
     // Debug, not info: no secret may reach the logs even at the chattiest level a team would switch on.
@@ -120,15 +120,14 @@ beforeAll(async () => {
     INTERNAL_API_TOKEN: secrets.internalToken,
     JWKS_URL: `http://127.0.0.1:${ports.users}/.well-known/jwks.json`,
     ...(databases[name] && name !== 'products' ? { MYSQL_DATABASE: databases[name] } : {}),
+    // The owners it calls directly (schema/src/subgraphs.ts), on their ports here.
+    ...Object.fromEntries(ownersOf(name).map((o) => [`${o.toUpperCase()}_URL`, urls[o as Name]])),
   });
   const extra: Partial<Record<Name, Record<string, string>>> = {
     users: { BOOTSTRAP_ADMIN_EMAIL: 'admin@shop.local', BOOTSTRAP_ADMIN_PASSWORD: secrets.adminPassword },
     products: { MONGO_DATABASE: databases.products },
-    inventory: { PRODUCTS_URL: urls.products },
-    orders: { OUTBOX_POLL_MS: '200', ...owners },
-    ratings: { PRODUCTS_URL: urls.products },
-    favourites: { PRODUCTS_URL: urls.products },
-    search: { PRODUCTS_URL: urls.products, INVENTORY_URL: urls.inventory, SEARCH_KEY_PREFIX: searchKeyPrefix },
+    orders: { OUTBOX_POLL_MS: '200' },
+    search: { SEARCH_KEY_PREFIX: searchKeyPrefix },
   };
   const plan = [
     ...SUBGRAPHS.map((name) => ({ name, entry: path.join(repoRoot, 'subgraphs', name, 'src', 'index.ts'), env: { ...common(name), ...extra[name] } })),

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import mysql from 'mysql2/promise';
 import { createTestDatabase, createTestMongo, gql, KAFKA_BROKERS, MONGO_URL, MYSQL_URL, uniqueName } from './index.js';
+import { ownersOf } from '@shop/schema/subgraphs';
 import { SHOP_SUBGRAPHS, type ShopSubgraph, type ShopUser } from './shop.js';
 
 /**
@@ -26,23 +27,8 @@ const PASSWORD = 'correct horse battery staple';
 const MONGO_BACKED: readonly ShopSubgraph[] = ['products'];
 const NO_DATABASE: readonly ShopSubgraph[] = ['search'];
 
-/** What each subgraph needs running to work (as in startShop; users is always started). */
-const NEEDS: Partial<Record<ShopSubgraph, ShopSubgraph[]>> = {
-  orders: ['products', 'inventory', 'payments', 'shipping', 'promotions', 'tax'],
-  inventory: ['products'],
-  ratings: ['products'],
-  favourites: ['products'],
-  search: ['products', 'inventory'],
-};
-
-/** The owners a subgraph calls directly, as `<OWNER>_URL` environment variables. */
-const OWNERS: Partial<Record<ShopSubgraph, ShopSubgraph[]>> = {
-  orders: ['products', 'inventory', 'payments', 'shipping', 'promotions', 'tax'],
-  inventory: ['products'],
-  ratings: ['products'],
-  favourites: ['products'],
-  search: ['products', 'inventory'],
-};
+/** The owners a subgraph calls directly, as `<OWNER>_URL`, and so needs running (users is always started). */
+const ownersOfSubgraph = (name: ShopSubgraph) => ownersOf(name) as readonly ShopSubgraph[];
 
 export interface ProcessShopOptions {
   /** Start only these subgraphs, plus users and what they need. Default: every subgraph present. */
@@ -300,7 +286,7 @@ export async function startShopProcesses(opts: ProcessShopOptions = {}): Promise
   const add = (name: ShopSubgraph) => {
     if (wanted.has(name)) return;
     wanted.add(name);
-    for (const dep of NEEDS[name] ?? []) add(dep);
+    for (const dep of ownersOfSubgraph(name)) add(dep);
   };
   for (const name of opts.only ?? SHOP_SUBGRAPHS) add(name);
   const names = SHOP_SUBGRAPHS.filter((n) => wanted.has(n) && present(n));
@@ -383,7 +369,7 @@ export async function startShopProcesses(opts: ProcessShopOptions = {}): Promise
       ...(MONGO_BACKED.includes(name) ? { MONGO_DATABASE: databases[name]! } : databases[name] ? { MYSQL_DATABASE: databases[name]! } : {}),
       ...(name === 'users' ? { BOOTSTRAP_ADMIN_EMAIL: BOOTSTRAP_ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: BOOTSTRAP_ADMIN.password } : {}),
       ...(name === 'orders' ? { OUTBOX_POLL_MS: '200' } : {}),
-      ...Object.fromEntries((OWNERS[name] ?? []).filter((o) => names.includes(o)).map((o) => [`${o.toUpperCase()}_URL`, urlOf(o)])),
+      ...Object.fromEntries(ownersOfSubgraph(name).filter((o) => names.includes(o)).map((o) => [`${o.toUpperCase()}_URL`, urlOf(o)])),
       ...opts.env?.[name],
     });
     for (const name of names) {

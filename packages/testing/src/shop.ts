@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import mysql from 'mysql2/promise';
 import { createLogger, type Logger, type RunningSubgraph } from '@shop/platform';
 import { createTestDatabase, createTestMongo, gql, KAFKA_BROKERS, MONGO_URL, MYSQL_URL, uniqueName } from './index.js';
+import { ownersOf } from '@shop/schema/subgraphs';
 
 /**
  * The whole shop, in-process, for end-to-end tests: every subgraph that exists among
@@ -34,14 +35,6 @@ export type ShopSubgraph = (typeof SHOP_SUBGRAPHS)[number];
 /** The checkout: orders and every owner it calls (docs/CHECKOUT.md). */
 export const CHECKOUT_SUBGRAPHS = ['users', 'products', 'inventory', 'orders', 'payments', 'shipping', 'promotions', 'tax'] as const satisfies readonly ShopSubgraph[];
 
-/** What each subgraph needs running to work (users, which issues the tokens, is always started). */
-const NEEDS: Partial<Record<ShopSubgraph, ShopSubgraph[]>> = {
-  orders: ['products', 'inventory', 'payments', 'shipping', 'promotions', 'tax'],
-  ratings: ['products'],
-  inventory: ['products'],
-  favourites: ['products'],
-  search: ['products'],
-};
 
 /** Consumers whose settled events the shop records (see `Shop.settled`). */
 const OBSERVED = ['ratings', 'search', 'notifications'] as const;
@@ -142,7 +135,7 @@ export async function startShop(opts: ShopOptions = {}): Promise<Shop> {
   const add = (name: ShopSubgraph) => {
     if (wanted.has(name)) return;
     wanted.add(name);
-    for (const dep of NEEDS[name] ?? []) add(dep);
+    for (const dep of ownersOf(name)) add(dep as ShopSubgraph); // users, which issues the tokens, is always started
   };
   for (const name of opts.only ?? SHOP_SUBGRAPHS) add(name);
   const present = SHOP_SUBGRAPHS.filter((n) => wanted.has(n) && exists(n));
@@ -209,6 +202,10 @@ export async function startShop(opts: ShopOptions = {}): Promise<Shop> {
     const usersConfig = (await factoryOf('users')).loadConfig(baseEnv('users', databases.users!)) as { JWT_ISSUER: string; JWT_AUDIENCE: string };
     const jwksUrl = new URL('/.well-known/jwks.json', usersApp.url).toString();
 
+    /** `<OWNER>_URL` of each owner the subgraph calls directly (schema/src/subgraphs.ts) that this shop runs. */
+    const ownerUrlsOf = (name: ShopSubgraph) =>
+      Object.fromEntries(ownersOf(name).flatMap((o) => (apps[o as ShopSubgraph] ? [[`${o.toUpperCase()}_URL`, apps[o as ShopSubgraph]!.url]] : [])));
+
     // 2. The owners orders calls, and notifications (it needs nobody), side by side; inventory once
     // products answers (setStock asks it whether a product exists).
     const independent: ShopSubgraph[] = ['payments', 'shipping', 'promotions', 'tax', 'notifications'];
@@ -233,22 +230,20 @@ export async function startShop(opts: ShopOptions = {}): Promise<Shop> {
       ...independent.filter((n) => present.includes(n)).map((n) => mysqlSubgraph(n, jwksUrl)),
       productsStarted,
       present.includes('inventory') &&
-        productsStarted.then(() => mysqlSubgraph('inventory', jwksUrl, apps.products ? { PRODUCTS_URL: apps.products.url } : {})),
+        productsStarted.then(() => mysqlSubgraph('inventory', jwksUrl, ownerUrlsOf('inventory'))),
     ]);
 
     // 3. The callers of the owners, side by side: orders (the checkout owners), ratings and
     // favourites (products), search (products and inventory, for a reindex; fed by their events).
-    const ownersOf = (...names: Array<'products' | 'inventory' | 'payments' | 'shipping' | 'promotions' | 'tax'>) =>
-      Object.fromEntries(names.filter((n) => apps[n]).map((n) => [`${n.toUpperCase()}_URL`, apps[n]!.url]));
     await Promise.all([
       present.includes('orders') &&
-        mysqlSubgraph('orders', jwksUrl, { OUTBOX_POLL_MS: '200', ...ownersOf('products', 'inventory', 'payments', 'shipping', 'promotions', 'tax') }),
-      present.includes('ratings') && mysqlSubgraph('ratings', jwksUrl, ownersOf('products')),
-      present.includes('favourites') && mysqlSubgraph('favourites', jwksUrl, ownersOf('products')),
+        mysqlSubgraph('orders', jwksUrl, { OUTBOX_POLL_MS: '200', ...ownerUrlsOf('orders') }),
+      present.includes('ratings') && mysqlSubgraph('ratings', jwksUrl, ownerUrlsOf('ratings')),
+      present.includes('favourites') && mysqlSubgraph('favourites', jwksUrl, ownerUrlsOf('favourites')),
       present.includes('search') &&
         (async () => {
           const { create, loadConfig } = await factoryOf('search');
-          const config = loadConfig(baseEnv('search', null, jwksUrl, { SEARCH_KEY_PREFIX: searchKeyPrefix, ...ownersOf('products', 'inventory') })) as {
+          const config = loadConfig(baseEnv('search', null, jwksUrl, { SEARCH_KEY_PREFIX: searchKeyPrefix, ...ownerUrlsOf('search') })) as {
             REDIS_URL: string;
             SEARCH_KEY_PREFIX: string;
           };
